@@ -1,0 +1,1 @@
+//! QR decode pipeline around rqrr (work in progress, see issue 6).

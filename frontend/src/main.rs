@@ -1,0 +1,2 @@
+//! The statuspass PWA (work in progress, see issue 3).
+fn main() {}

@@ -1,0 +1,212 @@
+//! JSON types of the HTTP API (SPEC §10). The server produces them, the PWA consumes them.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{Ogrn, PassId};
+
+#[cfg(feature = "server")]
+use utoipa::ToSchema;
+
+/// What a signed-in person may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Gets a pass proving their status.
+    Participant,
+    /// Scans passes at a ticket desk.
+    Staff,
+    /// Manages an organization.
+    Admin,
+}
+
+/// State of a delegation at the moment of asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DelegationState {
+    Active,
+    Expired,
+    Revoked,
+    NotYetValid,
+}
+
+/// A delegation as listed for a demo person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct DelegationSummary {
+    #[cfg_attr(feature = "server", schema(value_type = String, example = "1027700132195"))]
+    pub ogrn: Ogrn,
+    pub state: DelegationState,
+}
+
+/// One entry of `GET /api/auth/demo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct DemoPerson {
+    pub key: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub confirmed: bool,
+    pub delegations: Vec<DelegationSummary>,
+}
+
+/// Body of `POST /api/auth/demo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DemoSignIn {
+    pub key: String,
+}
+
+/// `GET /api/me`: who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Me {
+    pub key: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub confirmed: bool,
+}
+
+/// Answer of `POST /api/pass`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PassResponse {
+    /// The registry knows the person: here is the pass (the same one while it is valid).
+    Issued {
+        #[cfg_attr(feature = "server", schema(value_type = String, format = Uuid))]
+        id: PassId,
+        /// `{PUBLIC_URL}/somc2/{id}`, the text of the QR code.
+        link: String,
+        /// RFC 3339 with offset.
+        #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+        expires_at: DateTime<FixedOffset>,
+    },
+    /// The registry does not know the person.
+    NotFound {
+        /// Where to request a paper certificate.
+        certificate_form_url: String,
+    },
+}
+
+/// Body of `POST /api/scan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScanRequest {
+    /// The decoded QR text exactly as read.
+    pub code: String,
+    /// Scan on behalf of this organization (requires an active delegation).
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub on_behalf_of: Option<Ogrn>,
+}
+
+/// The verdict on a scanned code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ScanResult {
+    /// A live pass of this service.
+    Valid,
+    /// A link of this service whose id is not known (forged, mistyped, long gone).
+    Unknown,
+    /// A pass that was issued but whose lifetime is over.
+    Expired,
+    /// Not a code of this service.
+    Foreign,
+}
+
+impl ScanResult {
+    /// The `data-result` attribute value / wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Unknown => "unknown",
+            Self::Expired => "expired",
+            Self::Foreign => "foreign",
+        }
+    }
+}
+
+/// What the checker may see of the bearer (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Holder {
+    /// «Иванов И. И.»
+    pub initials: String,
+    pub birth_year: i32,
+}
+
+/// Answer of `POST /api/scan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ScanResponse {
+    pub result: ScanResult,
+    /// The confirmed status, for a valid pass («участник СВО»).
+    pub status: Option<String>,
+    /// The bearer's initials and birth year, for a valid pass unless the service discloses
+    /// the status only.
+    pub holder: Option<Holder>,
+    /// True only when a valid scan was written to the organization's ledger.
+    pub recorded: bool,
+}
+
+/// `GET /api/config`: what the PWA needs to know about this deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ClientConfig {
+    /// Pass links point here.
+    pub public_url: String,
+    /// Other origins whose pass links are accepted.
+    pub alias_origins: Vec<String>,
+    /// Pass lifetime in seconds.
+    pub pass_ttl_secs: u64,
+    /// Whether demo sign-in is enabled.
+    pub demo_auth: bool,
+}
+
+/// `GET /api/orgs/{ogrn}/stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct OrgStats {
+    pub today: u64,
+    pub last_30_days: u64,
+}
+
+/// Every error answer: a stable machine code and a short human message (Russian).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pass_response_is_tagged_by_outcome() {
+        let r = PassResponse::NotFound {
+            certificate_form_url: "https://x".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            serde_json::json!({"outcome": "not_found", "certificate_form_url": "https://x"})
+        );
+    }
+
+    #[test]
+    fn scan_request_refuses_unknown_fields_and_bad_ogrn() {
+        assert!(serde_json::from_str::<ScanRequest>(r#"{"code":"x","extra":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<ScanRequest>(r#"{"code":"x","on_behalf_of":"123"}"#).is_err()
+        );
+        let ok: ScanRequest = serde_json::from_str(r#"{"code":"x","on_behalf_of":null}"#).unwrap();
+        assert_eq!(ok.on_behalf_of, None);
+    }
+}
