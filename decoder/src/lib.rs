@@ -1,1 +1,354 @@
-//! QR decode pipeline around rqrr (work in progress, see issue 6).
+//! QR decode pipeline: greyscale frame -> decoded texts, for native and wasm32 targets.
+//!
+//! The pipeline (see `README.md`) prepares several binarized views of the frame and runs a
+//! hardened port of rqrr's finder-pattern detector on each (module [`detect`]); sampled
+//! grids are decoded by rqrr. Stages are ordered cheap-first and the first successful view
+//! ends the search.
+//!
+//! The library is pure: no threads, files, clocks or global state, and it never panics
+//! (any byte buffer of any claimed size returns in bounded time).
+
+mod detect;
+mod imgproc;
+mod text;
+
+use imgproc::Plane;
+
+/// A borrowed 8-bit greyscale frame, row-major, `luma.len() == width * height`
+/// (0 = black, 255 = white).
+#[derive(Debug, Clone, Copy)]
+pub struct GreyFrame<'a> {
+    pub width: usize,
+    pub height: usize,
+    pub luma: &'a [u8],
+}
+
+impl<'a> GreyFrame<'a> {
+    pub fn new(width: usize, height: usize, luma: &'a [u8]) -> Self {
+        GreyFrame {
+            width,
+            height,
+            luma,
+        }
+    }
+
+    /// `true` when the size is consistent and within [`MAX_FRAME_PIXELS`].
+    pub fn is_valid(&self) -> bool {
+        self.width >= MIN_SIDE
+            && self.height >= MIN_SIDE
+            && self.width.checked_mul(self.height) == Some(self.luma.len())
+            && self.luma.len() <= MAX_FRAME_PIXELS
+    }
+}
+
+/// Frames larger than this are refused (empty result). 64 Mpx covers any phone photo.
+pub const MAX_FRAME_PIXELS: usize = 64 * 1024 * 1024;
+/// Frames with a side below this are refused (a version 1 code needs 21 modules).
+pub const MIN_SIDE: usize = 21;
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Effort {
+    /// Live camera frames (~10 per second): a handful of cheap views.
+    #[default]
+    Fast,
+    /// Uploaded photos: every view the pipeline knows, still bounded.
+    Thorough,
+}
+
+/// Decode with [`Effort::Fast`]. Returns the distinct texts found (usually zero or one).
+pub fn decode(frame: &GreyFrame) -> Vec<String> {
+    decode_with(frame, Effort::Fast)
+}
+
+/// Decode with [`Effort::Thorough`] (photo uploads).
+pub fn decode_thorough(frame: &GreyFrame) -> Vec<String> {
+    decode_with(frame, Effort::Thorough)
+}
+
+/// Decode with the given effort.
+pub fn decode_with(frame: &GreyFrame, effort: Effort) -> Vec<String> {
+    trace(frame, effort).texts
+}
+
+/// Reference decoder: what plain rqrr does (rqrr's own threshold on the whole frame, first
+/// grid only), but through the hardened detector so it cannot panic. For benchmarks.
+pub fn decode_plain(frame: &GreyFrame) -> Vec<String> {
+    if !frame.is_valid() || frame.width > detect::MAX_SIDE || frame.height > detect::MAX_SIDE {
+        return Vec::new();
+    }
+    let plane = Plane {
+        w: frame.width,
+        h: frame.height,
+        px: frame.luma.to_vec(),
+    };
+    let bits = plane.threshold_rows();
+    let Some(mut bm) = detect::Bitmap::new(plane.w, plane.h, bits.into_iter()) else {
+        return Vec::new();
+    };
+    let grids = detect::detect_grids(&mut bm);
+    grids
+        .first()
+        .and_then(|g| decode_grid(&bm, g))
+        .into_iter()
+        .collect()
+}
+
+/// Result of a traced decode (for the benchmark binary).
+#[doc(hidden)]
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    pub texts: Vec<String>,
+    /// Label of the view that produced the texts.
+    pub view: Option<&'static str>,
+    /// Number of views tried.
+    pub views_tried: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Scale {
+    /// The working image (frame shrunk to the effort's size limit).
+    Base,
+    /// Base enlarged so its longer side is about this many pixels (only if it is smaller).
+    UpTo(usize),
+    /// Base shrunk by this factor (only if it stays >= 21 px).
+    Down(usize),
+    /// Centre crop (middle 60%), enlarged so its longer side is about this many pixels.
+    Centre(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bin {
+    /// rqrr's running row average.
+    Rows,
+    /// Local mean over a window of side/`n`.
+    Local(usize),
+    /// Global Otsu.
+    Otsu,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct View {
+    label: &'static str,
+    scale: Scale,
+    bin: Bin,
+    invert: bool,
+}
+
+const fn v(label: &'static str, scale: Scale, bin: Bin, invert: bool) -> View {
+    View {
+        label,
+        scale,
+        bin,
+        invert,
+    }
+}
+
+const FAST: &[View] = &[
+    v("base/rows", Scale::Base, Bin::Rows, false),
+    v("base/local8", Scale::Base, Bin::Local(8), false),
+    v("up800/local8", Scale::UpTo(800), Bin::Local(8), false),
+    v("base/local8/inv", Scale::Base, Bin::Local(8), true),
+];
+
+const THOROUGH: &[View] = &[
+    v("base/rows", Scale::Base, Bin::Rows, false),
+    v("base/local8", Scale::Base, Bin::Local(8), false),
+    v("up800/local8", Scale::UpTo(800), Bin::Local(8), false),
+    v("base/local8/inv", Scale::Base, Bin::Local(8), true),
+    v("base/local20", Scale::Base, Bin::Local(20), false),
+    v("base/otsu", Scale::Base, Bin::Otsu, false),
+    v("up800/rows", Scale::UpTo(800), Bin::Rows, false),
+    v("up800/local20", Scale::UpTo(800), Bin::Local(20), false),
+    v("up800/otsu", Scale::UpTo(800), Bin::Otsu, false),
+    v("down2/local8", Scale::Down(2), Bin::Local(8), false),
+    v("down2/rows", Scale::Down(2), Bin::Rows, false),
+    v("centre800/local8", Scale::Centre(800), Bin::Local(8), false),
+    v("centre800/rows", Scale::Centre(800), Bin::Rows, false),
+    v("up800/local8/inv", Scale::UpTo(800), Bin::Local(8), true),
+    v("base/otsu/inv", Scale::Base, Bin::Otsu, true),
+];
+
+fn views(effort: Effort) -> &'static [View] {
+    match effort {
+        Effort::Fast => FAST,
+        Effort::Thorough => THOROUGH,
+    }
+}
+
+/// Longest side of the working image.
+fn base_limit(effort: Effort) -> usize {
+    match effort {
+        Effort::Fast => 1024,
+        Effort::Thorough => 1600,
+    }
+}
+
+/// Shrink the frame so its longer side is at most `limit`, stretching contrast.
+fn base_plane(frame: &GreyFrame, limit: usize) -> Plane {
+    let long = frame.width.max(frame.height);
+    let full = Plane {
+        w: frame.width,
+        h: frame.height,
+        px: frame.luma.to_vec(),
+    };
+    let p = if long > limit {
+        let nw = (frame.width * limit / long).max(1);
+        let nh = (frame.height * limit / long).max(1);
+        full.resize(nw, nh)
+    } else {
+        full
+    };
+    p.stretch()
+}
+
+fn scaled(base: &Plane, scale: Scale) -> Option<Plane> {
+    let long = base.w.max(base.h);
+    let p = match scale {
+        Scale::Base => return Some(base.clone()),
+        Scale::UpTo(target) => {
+            if long * 3 / 2 > target {
+                return None;
+            }
+            base.resize(base.w * target / long, base.h * target / long)
+        }
+        Scale::Down(f) => base.resize(base.w / f.max(1), base.h / f.max(1)),
+        Scale::Centre(target) => {
+            let (cw, ch) = (base.w * 3 / 5, base.h * 3 / 5);
+            let c = base.crop((base.w - cw) / 2, (base.h - ch) / 2, cw, ch);
+            let clong = c.w.max(c.h).max(1);
+            let k = (target / clong).max(1);
+            c.resize(c.w * k, c.h * k)
+        }
+    };
+    (p.w.min(p.h) >= MIN_SIDE && p.w <= detect::MAX_SIDE && p.h <= detect::MAX_SIDE).then_some(p)
+}
+
+fn binarize(p: &Plane, bin: Bin) -> Vec<bool> {
+    match bin {
+        Bin::Rows => p.threshold_rows(),
+        Bin::Local(n) => p.threshold_local((p.w.max(p.h) / n.max(1) / 2).max(2), 4),
+        Bin::Otsu => p.threshold_otsu(),
+    }
+}
+
+fn decode_grid(bm: &detect::Bitmap, g: &detect::GridLocation) -> Option<String> {
+    let modules = detect::sample(bm, g);
+    let mut out = Vec::new();
+    rqrr::Grid::new(modules).decode_to(&mut out).ok()?;
+    Some(text::bytes_to_text(&out))
+}
+
+/// Decode one view: all grids found in it.
+fn decode_view(p: &Plane, view: &View) -> Vec<String> {
+    let bits = binarize(p, view.bin);
+    let Some(mut bm) = detect::Bitmap::new(p.w, p.h, bits.into_iter().map(|b| b != view.invert))
+    else {
+        return Vec::new();
+    };
+    let grids = detect::detect_grids(&mut bm);
+    let mut texts: Vec<String> = Vec::new();
+    for g in &grids {
+        if let Some(t) = decode_grid(&bm, g) {
+            if !texts.contains(&t) {
+                texts.push(t);
+            }
+        }
+    }
+    texts
+}
+
+#[doc(hidden)]
+pub fn trace(frame: &GreyFrame, effort: Effort) -> Trace {
+    run(frame, effort, views(effort), false)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Try every view of `effort` without early exit; one trace per view that decoded.
+#[doc(hidden)]
+pub fn explore(frame: &GreyFrame, effort: Effort) -> Vec<Trace> {
+    run(frame, effort, views(effort), true)
+}
+
+fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trace> {
+    let mut out = Vec::new();
+    if !frame.is_valid() {
+        return out;
+    }
+    let base = base_plane(frame, base_limit(effort));
+    let mut cache: Vec<(Scale, Option<Plane>)> = Vec::new();
+    for (i, view) in views.iter().enumerate() {
+        let idx = match cache.iter().position(|(s, _)| *s == view.scale) {
+            Some(idx) => idx,
+            None => {
+                cache.push((view.scale, scaled(&base, view.scale)));
+                cache.len() - 1
+            }
+        };
+        let Some(Some(plane)) = cache.get(idx).map(|(_, p)| p) else {
+            continue;
+        };
+        let texts = decode_view(plane, view);
+        if !texts.is_empty() {
+            out.push(Trace {
+                texts,
+                view: Some(view.label),
+                views_tried: i + 1,
+            });
+            if !all {
+                return out;
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(Trace {
+            texts: Vec::new(),
+            view: None,
+            views_tried: views.len(),
+        });
+    }
+    out
+}
+
+/// Per-view diagnostics (capstones, grids, decode errors) for the benchmark's `--diagnose`.
+#[doc(hidden)]
+pub fn diagnose(frame: &GreyFrame, effort: Effort) -> Vec<String> {
+    let mut out = Vec::new();
+    if !frame.is_valid() {
+        return out;
+    }
+    let base = base_plane(frame, base_limit(effort));
+    for view in views(effort) {
+        let Some(p) = scaled(&base, view.scale) else {
+            continue;
+        };
+        let bits = binarize(&p, view.bin);
+        let Some(mut bm) =
+            detect::Bitmap::new(p.w, p.h, bits.into_iter().map(|b| b != view.invert))
+        else {
+            continue;
+        };
+        let (caps, grids) = detect::detect_grids_counted(&mut bm);
+        let res: Vec<String> = grids
+            .iter()
+            .map(|g| {
+                let modules = detect::sample(&bm, g);
+                match rqrr::Grid::new(modules).decode_to(&mut Vec::new()) {
+                    Ok(_) => format!("v{}:ok", (g.size - 17) / 4),
+                    Err(e) => format!("v{}:{e:?}", (g.size - 17) / 4),
+                }
+            })
+            .collect();
+        out.push(format!(
+            "{} {}x{} caps={} grids=[{}]",
+            view.label,
+            p.w,
+            p.h,
+            caps,
+            res.join(",")
+        ));
+    }
+    out
+}

@@ -1,1 +1,15 @@
+//! The statuspass server: a library with a thin `main.rs`.
+//!
+//! Request map: [`routes::configure`]. Assembly: [`startup::Application`].
 
+pub mod auth;
+pub mod clock;
+pub mod configuration;
+pub mod error;
+pub mod passes;
+pub mod registry;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web_assets;

@@ -1,0 +1,1015 @@
+//! Finder-pattern ("capstone") detector and grid sampler.
+//!
+//! This is a port of the detection half of rqrr 0.11 (itself a port of quirc), MIT OR
+//! Apache-2.0, Copyright (c) rqrr contributors. rqrr's `detect_grids` can panic on real
+//! photos (see `UPSTREAM.md`): the panic happens inside detection, before any grid is handed
+//! back, so it cannot be guarded from the outside on wasm (no `catch_unwind`). This port keeps
+//! the algorithm and makes every step total:
+//!
+//! * every perspective is checked to be regular (its denominator, an affine function, stays
+//!   positive on the whole domain it is sampled on) before it is used, and mapping saturates
+//!   instead of asserting;
+//! * geometry products use `i64`, sorting uses a total order, "impossible" states return
+//!   `None` instead of panicking;
+//! * work is capped: number of capstones, number of capstone groups tried, alignment search
+//!   radius, timing-scan length;
+//! * region labels use a `u16` plane instead of rqrr's 251-entry LRU, and grouping tests no
+//!   longer clone the whole image per candidate.
+//!
+//! Decoding of the sampled bit grid (format, Reed-Solomon, payload) is still rqrr's
+//! (`rqrr::Grid::decode_to`), which is total for any grid we hand it.
+
+/// Alignment pattern centres per version (index = version, 0 unused).
+const APAT: [[u8; 7]; 41] = [
+    [0; 7],
+    [0, 0, 0, 0, 0, 0, 0],
+    [6, 18, 0, 0, 0, 0, 0],
+    [6, 22, 0, 0, 0, 0, 0],
+    [6, 26, 0, 0, 0, 0, 0],
+    [6, 30, 0, 0, 0, 0, 0],
+    [6, 34, 0, 0, 0, 0, 0],
+    [6, 22, 38, 0, 0, 0, 0],
+    [6, 24, 42, 0, 0, 0, 0],
+    [6, 26, 46, 0, 0, 0, 0],
+    [6, 28, 50, 0, 0, 0, 0],
+    [6, 30, 54, 0, 0, 0, 0],
+    [6, 32, 58, 0, 0, 0, 0],
+    [6, 34, 62, 0, 0, 0, 0],
+    [6, 26, 46, 66, 0, 0, 0],
+    [6, 26, 48, 70, 0, 0, 0],
+    [6, 26, 50, 74, 0, 0, 0],
+    [6, 30, 54, 78, 0, 0, 0],
+    [6, 30, 56, 82, 0, 0, 0],
+    [6, 30, 58, 86, 0, 0, 0],
+    [6, 34, 62, 90, 0, 0, 0],
+    [6, 28, 50, 72, 92, 0, 0],
+    [6, 26, 50, 74, 98, 0, 0],
+    [6, 30, 54, 78, 102, 0, 0],
+    [6, 28, 54, 80, 106, 0, 0],
+    [6, 32, 58, 84, 110, 0, 0],
+    [6, 30, 58, 86, 114, 0, 0],
+    [6, 34, 62, 90, 118, 0, 0],
+    [6, 26, 50, 74, 98, 122, 0],
+    [6, 30, 54, 78, 102, 126, 0],
+    [6, 26, 52, 78, 104, 130, 0],
+    [6, 30, 56, 82, 108, 134, 0],
+    [6, 34, 60, 86, 112, 138, 0],
+    [6, 30, 58, 86, 114, 142, 0],
+    [6, 34, 62, 90, 118, 146, 0],
+    [6, 30, 54, 78, 102, 126, 150],
+    [6, 24, 50, 76, 102, 128, 154],
+    [6, 28, 54, 80, 106, 132, 158],
+    [6, 32, 58, 84, 110, 136, 162],
+    [6, 26, 54, 82, 110, 138, 166],
+    [6, 30, 58, 86, 114, 142, 170],
+];
+
+/// Largest bitmap side the detector accepts (the pipeline never builds bigger ones).
+pub const MAX_SIDE: usize = 4096;
+/// At most this many capstones are considered per bitmap.
+const MAX_CAPSTONES: usize = 48;
+/// At most this many capstone triples are tested per bitmap.
+const MAX_GROUP_TESTS: usize = 64;
+/// At most this many grids are returned per bitmap.
+const MAX_GRIDS: usize = 8;
+/// Mapped coordinates are clamped to +-COORD_LIMIT (far outside any bitmap).
+const COORD_LIMIT: f64 = (1 << 24) as f64;
+/// Smallest denominator accepted anywhere on a perspective's domain.
+const MIN_DEN: f64 = 1e-3;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Point {
+    pub x: i32,
+    pub y: i32,
+}
+
+/// Plane-to-plane projective transform (same parameterisation as rqrr/quirc).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Perspective([f64; 8]);
+
+fn saturate(v: f64) -> i32 {
+    if v.is_nan() {
+        return -(COORD_LIMIT as i32);
+    }
+    v.round().clamp(-COORD_LIMIT, COORD_LIMIT) as i32
+}
+
+impl Perspective {
+    /// Transform mapping (0,0),(w,0),(w,h),(0,h) onto `rect`. `None` when the quad is
+    /// degenerate (wrong orientation, zero area, non-finite coefficients) or when the
+    /// transform is singular somewhere on [0,w]x[0,h].
+    pub fn create(rect: &[Point; 4], w: f64, h: f64) -> Option<Self> {
+        let [x0, x1, x2, x3] = rect.map(|p| f64::from(p.x));
+        let [y0, y1, y2, y3] = rect.map(|p| f64::from(p.y));
+        let wden = w * (x2 * y3 - x3 * y2 + (x3 - x2) * y1 + x1 * (y2 - y3));
+        let hden = h * (x2 * y3 + x1 * (y2 - y3) - x3 * y2 + (x3 - x2) * y1);
+        if wden.is_nan() || hden.is_nan() || wden < f64::EPSILON || hden < f64::EPSILON {
+            return None;
+        }
+        let c = [
+            (x1 * (x2 * y3 - x3 * y2)
+                + x0 * (-x2 * y3 + x3 * y2 + (x2 - x3) * y1)
+                + x1 * (x3 - x2) * y0)
+                / wden,
+            -(x0 * (x2 * y3 + x1 * (y2 - y3) - x2 * y1) - x1 * x3 * y2
+                + x2 * x3 * y1
+                + (x1 * x3 - x2 * x3) * y0)
+                / hden,
+            x0,
+            (y0 * (x1 * (y3 - y2) - x2 * y3 + x3 * y2)
+                + y1 * (x2 * y3 - x3 * y2)
+                + x0 * y1 * (y2 - y3))
+                / wden,
+            (x0 * (y1 * y3 - y2 * y3) + x1 * y2 * y3 - x2 * y1 * y3
+                + y0 * (x3 * y2 - x1 * y2 + (x2 - x3) * y1))
+                / hden,
+            y0,
+            (x1 * (y3 - y2) + x0 * (y2 - y3) + (x2 - x3) * y1 + (x3 - x2) * y0) / wden,
+            (-x2 * y3 + x1 * y3 + x3 * y2 + x0 * (y1 - y2) - x3 * y1 + (x2 - x1) * y0) / hden,
+        ];
+        let p = Perspective(c);
+        if p.regular_on(w, h) {
+            Some(p)
+        } else {
+            None
+        }
+    }
+
+    fn den(&self, u: f64, v: f64) -> f64 {
+        self.0[6] * u + self.0[7] * v + 1.0
+    }
+
+    /// The denominator is affine in (u, v): positive at the 4 corners of the rectangle
+    /// means positive on all of it, so `map` is finite and continuous there. This is the
+    /// check whose absence lets rqrr reach its `assert!(x <= i32::MAX as f64)`.
+    pub fn regular_on(&self, w: f64, h: f64) -> bool {
+        self.0.iter().all(|c| c.is_finite())
+            && [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)]
+                .iter()
+                .all(|&(u, v)| self.den(u, v) > MIN_DEN)
+    }
+
+    pub fn map_f(&self, u: f64, v: f64) -> (f64, f64) {
+        let den = self.den(u, v);
+        (
+            (self.0[0] * u + self.0[1] * v + self.0[2]) / den,
+            (self.0[3] * u + self.0[4] * v + self.0[5]) / den,
+        )
+    }
+
+    /// Saturating map: never panics, non-finite results land far outside any bitmap.
+    pub fn map(&self, u: f64, v: f64) -> Point {
+        let (x, y) = self.map_f(u, v);
+        Point {
+            x: saturate(x),
+            y: saturate(y),
+        }
+    }
+
+    pub fn unmap(&self, p: &Point) -> (f64, f64) {
+        let c = &self.0;
+        let x = f64::from(p.x);
+        let y = f64::from(p.y);
+        let den =
+            -c[0] * c[7] * y + c[1] * c[6] * y + (c[3] * c[7] - c[4] * c[6]) * x + c[0] * c[4]
+                - c[1] * c[3];
+        let u =
+            -(c[1] * (y - c[5]) - c[2] * c[7] * y + (c[5] * c[7] - c[4]) * x + c[2] * c[4]) / den;
+        let v =
+            (c[0] * (y - c[5]) - c[2] * c[6] * y + (c[5] * c[6] - c[3]) * x + c[2] * c[3]) / den;
+        (u, v)
+    }
+}
+
+fn line_intersect(p0: &Point, p1: &Point, q0: &Point, q1: &Point) -> Option<Point> {
+    let a = -(i64::from(p1.y) - i64::from(p0.y));
+    let b = i64::from(p1.x) - i64::from(p0.x);
+    let c = -(i64::from(q1.y) - i64::from(q0.y));
+    let d = i64::from(q1.x) - i64::from(q0.x);
+    let e = a * i64::from(p1.x) + b * i64::from(p1.y);
+    let f = c * i64::from(q1.x) + d * i64::from(q1.y);
+    let det = a * d - b * c;
+    if det == 0 {
+        return None;
+    }
+    let x = (d * e - b * f) / det;
+    let y = (-c * e + a * f) / det;
+    let lim = COORD_LIMIT as i64;
+    if x.abs() > lim || y.abs() > lim {
+        return None;
+    }
+    Some(Point {
+        x: x as i32,
+        y: y as i32,
+    })
+}
+
+/// Bresenham line between two points, yields at most `max_len + 1` points.
+fn bresenham(from: Point, to: Point, mut visit: impl FnMut(Point)) {
+    let (mut x, mut y) = (i64::from(from.x), i64::from(from.y));
+    let dx = (i64::from(to.x) - x).abs();
+    let dy = -(i64::from(to.y) - y).abs();
+    let sx = if from.x < to.x { 1 } else { -1 };
+    let sy = if from.y < to.y { 1 } else { -1 };
+    let mut err = dx + dy;
+    let steps = dx.max(-dy);
+    for _ in 0..=steps {
+        visit(Point {
+            x: x as i32,
+            y: y as i32,
+        });
+        let e2 = 2 * err;
+        if e2 >= dy {
+            err += dy;
+            x += sx;
+        }
+        if e2 <= dx {
+            err += dx;
+            y += sy;
+        }
+    }
+}
+
+const WHITE: u16 = 0;
+const BLACK: u16 = 1;
+const CAPSTONE: u16 = 2;
+const ALIGNMENT: u16 = 3;
+const TMP1: u16 = 4;
+const FIRST_REGION: u16 = 5;
+
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    left: usize,
+    right: usize,
+    y: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Region {
+    Unclaimed { color: u16, count: usize },
+    CapStone,
+    Alignment,
+    Tmp1,
+}
+
+/// Binary image being searched. Pixels: 0 white, 1 black, >1 labels.
+pub struct Bitmap {
+    w: usize,
+    h: usize,
+    px: Vec<u16>,
+    regions: Vec<usize>,
+}
+
+impl Bitmap {
+    /// `dark[i]` true means black. `None` for empty, oversized or inconsistent input.
+    pub fn new(w: usize, h: usize, dark: impl Iterator<Item = bool>) -> Option<Self> {
+        if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
+            return None;
+        }
+        let px: Vec<u16> = dark.take(w * h).map(u16::from).collect();
+        if px.len() != w * h {
+            return None;
+        }
+        Some(Bitmap {
+            w,
+            h,
+            px,
+            regions: Vec::new(),
+        })
+    }
+
+    fn get(&self, x: usize, y: usize) -> u16 {
+        self.px.get(y * self.w + x).copied().unwrap_or(WHITE)
+    }
+
+    fn set(&mut self, x: usize, y: usize, v: u16) {
+        if let Some(p) = self.px.get_mut(y * self.w + x) {
+            *p = v;
+        }
+    }
+
+    fn get_at_point(&self, p: Point) -> u16 {
+        let x = p.x.clamp(0, self.w as i32 - 1) as usize;
+        let y = p.y.clamp(0, self.h as i32 - 1) as usize;
+        self.get(x, y)
+    }
+
+    fn inside(&self, p: Point) -> bool {
+        p.x >= 0 && p.y >= 0 && (p.x as usize) < self.w && (p.y as usize) < self.h
+    }
+
+    /// Loose sanity box: points far outside the bitmap mean a broken geometry.
+    fn near(&self, p: Point) -> bool {
+        let (w, h) = (self.w as i32, self.h as i32);
+        p.x >= -w && p.y >= -h && p.x < 2 * w && p.y < 2 * h
+    }
+
+    fn get_region(&mut self, x: usize, y: usize) -> Option<Region> {
+        match self.get(x, y) {
+            WHITE => None,
+            BLACK => {
+                let color = usize::from(FIRST_REGION) + self.regions.len();
+                let color = u16::try_from(color).ok().filter(|&c| c < u16::MAX)?;
+                let mut count = 0usize;
+                self.flood_fill(x, y, BLACK, color, &mut |r: Row| {
+                    count += r.right - r.left + 1
+                });
+                self.regions.push(count);
+                Some(Region::Unclaimed { color, count })
+            }
+            CAPSTONE => Some(Region::CapStone),
+            ALIGNMENT => Some(Region::Alignment),
+            TMP1 => Some(Region::Tmp1),
+            c => self
+                .regions
+                .get(usize::from(c - FIRST_REGION))
+                .map(|&count| Region::Unclaimed { color: c, count }),
+        }
+    }
+
+    fn repaint(&mut self, x: usize, y: usize, to: u16, mut fill: impl FnMut(Row)) -> Option<()> {
+        let src = self.get(x, y);
+        if src == WHITE || src == to || x >= self.w || y >= self.h {
+            return None;
+        }
+        self.flood_fill(x, y, src, to, &mut fill);
+        Some(())
+    }
+
+    /// Scan-line flood fill; every pixel changes from `from` to `to` at most once, so the
+    /// work is bounded by the bitmap size.
+    fn flood_fill(&mut self, x: usize, y: usize, from: u16, to: u16, fill: &mut impl FnMut(Row)) {
+        if from == to {
+            return;
+        }
+        let w = self.w;
+        let mut queue = vec![(x, y)];
+        while let Some((x, y)) = queue.pop() {
+            if self.get(x, y) != from {
+                continue;
+            }
+            let mut left = x;
+            let mut right = x;
+            while left > 0 && self.get(left - 1, y) == from {
+                left -= 1;
+            }
+            while right + 1 < w && self.get(right + 1, y) == from {
+                right += 1;
+            }
+            for i in left..=right {
+                self.set(i, y, to);
+            }
+            fill(Row { left, right, y });
+            for ny in [y.checked_sub(1), Some(y + 1).filter(|&v| v < self.h)]
+                .into_iter()
+                .flatten()
+            {
+                let mut seeded = false;
+                for i in left..=right {
+                    if self.get(i, ny) == from {
+                        if !seeded {
+                            queue.push((i, ny));
+                        }
+                        seeded = true;
+                    } else {
+                        seeded = false;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CapStone {
+    corners: [Point; 4],
+    center: Point,
+    c: Perspective,
+}
+
+#[derive(Clone, Copy)]
+struct LineScanner {
+    runs: [usize; 5],
+    last: bool,
+    run: usize,
+    changes: usize,
+    pos: usize,
+}
+
+#[derive(Clone, Copy)]
+struct LinePos {
+    left: usize,
+    stone: usize,
+    right: usize,
+}
+
+impl LineScanner {
+    fn new(first_dark: bool) -> Self {
+        LineScanner {
+            runs: [0; 5],
+            last: first_dark,
+            run: 1,
+            changes: 0,
+            pos: 0,
+        }
+    }
+
+    fn advance(&mut self, dark: bool) -> Option<LinePos> {
+        self.pos += 1;
+        if self.last == dark {
+            self.run += 1;
+            return None;
+        }
+        self.last = dark;
+        self.runs.rotate_left(1);
+        self.runs[4] = self.run;
+        self.run = 1;
+        self.changes += 1;
+        // Just left a black run: check 1:1:3:1:1.
+        if dark || self.changes < 5 {
+            return None;
+        }
+        const CHECK: [usize; 5] = [1, 1, 3, 1, 1];
+        let avg = (self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4]) / 4;
+        let err = avg * 3 / 4;
+        for (run, k) in self.runs.iter().zip(CHECK) {
+            if *run + err < k * avg || *run > k * avg + err {
+                return None;
+            }
+        }
+        let total: usize = self.runs.iter().sum();
+        let tail: usize = self.runs[2..].iter().sum();
+        Some(LinePos {
+            left: self.pos.checked_sub(total)?,
+            stone: self.pos.checked_sub(tail)?,
+            right: self.pos.checked_sub(self.runs[4])?,
+        })
+    }
+}
+
+fn is_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> bool {
+    let ring = img.get_region(lp.right, y);
+    let stone = img.get_region(lp.stone, y);
+    if img.get(lp.left, y) != img.get(lp.right, y) {
+        return false;
+    }
+    match (ring, stone) {
+        (
+            Some(Region::Unclaimed {
+                color: rc,
+                count: rn,
+            }),
+            Some(Region::Unclaimed {
+                color: sc,
+                count: sn,
+            }),
+        ) => {
+            let ratio = sn * 100 / rn.max(1);
+            rc != sc && 10 < ratio && ratio < 70
+        }
+        _ => false,
+    }
+}
+
+fn create_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> Option<CapStone> {
+    let start = Point {
+        x: lp.right as i32,
+        y: y as i32,
+    };
+    // First corner: farthest point of the ring from the start point.
+    let mut best = start;
+    let mut score = -1i64;
+    img.repaint(lp.right, y, TMP1, |r: Row| {
+        let dy = r.y as i64 - i64::from(start.y);
+        for x in [r.left, r.right] {
+            let dx = x as i64 - i64::from(start.x);
+            let d = dx * dx + dy * dy;
+            if d > score {
+                score = d;
+                best = Point {
+                    x: x as i32,
+                    y: r.y as i32,
+                };
+            }
+        }
+    })?;
+    // The other corners: extremes along and across the start->corner line.
+    let base = (
+        i64::from(best.x) - i64::from(start.x),
+        i64::from(best.y) - i64::from(start.y),
+    );
+    let par = i64::from(start.x) * base.0 + i64::from(start.y) * base.1;
+    let ort = -i64::from(start.x) * base.1 + i64::from(start.y) * base.0;
+    let mut scores = [par, ort, -par, -ort];
+    let mut corners = [start; 4];
+    img.repaint(lp.right, y, CAPSTONE, |r: Row| {
+        for x in [r.left, r.right] {
+            let (xi, yi) = (x as i64, r.y as i64);
+            let p = xi * base.0 + yi * base.1;
+            let o = -xi * base.1 + yi * base.0;
+            for (j, s) in [p, o, -p, -o].into_iter().enumerate() {
+                if s > scores[j] {
+                    scores[j] = s;
+                    corners[j] = Point {
+                        x: x as i32,
+                        y: r.y as i32,
+                    };
+                }
+            }
+        }
+    })?;
+    let c = Perspective::create(&corners, 7.0, 7.0)?;
+    let center = c.map(3.5, 3.5);
+    if !img.inside(center) {
+        return None;
+    }
+    Some(CapStone { corners, center, c })
+}
+
+fn find_capstones(img: &mut Bitmap) -> Vec<CapStone> {
+    let mut res = Vec::new();
+    for y in 0..img.h {
+        let mut scanner = LineScanner::new(img.get(0, y) != WHITE);
+        // A virtual white pixel at the end closes patterns touching the right edge.
+        for x in 1..=img.w {
+            let dark = x < img.w && img.get(x, y) != WHITE;
+            let Some(lp) = scanner.advance(dark) else {
+                continue;
+            };
+            if !is_capstone(img, &lp, y) {
+                continue;
+            }
+            if let Some(cap) = create_capstone(img, &lp, y) {
+                res.push(cap);
+                if res.len() >= MAX_CAPSTONES {
+                    return res;
+                }
+            }
+        }
+    }
+    res
+}
+
+/// Candidate (horizontal neighbour, vertical neighbour) pairs for capstone `idx`, best first.
+fn rank_neighbours(caps: &[CapStone], idx: usize) -> Vec<(usize, usize)> {
+    let cap = &caps[idx];
+    let mut hlist = Vec::new();
+    let mut vlist = Vec::new();
+    for (i, other) in caps.iter().enumerate() {
+        if i == idx {
+            continue;
+        }
+        let (u, v) = cap.c.unmap(&other.center);
+        if !u.is_finite() || !v.is_finite() {
+            continue;
+        }
+        let u = (u - 3.5).abs();
+        let v = (v - 3.5).abs();
+        if u < 0.2 * v {
+            hlist.push((i, v));
+        }
+        if v < 0.2 * u {
+            vlist.push((i, u));
+        }
+    }
+    let mut res = Vec::new();
+    for &(hi, hd) in &hlist {
+        for &(vi, vd) in &vlist {
+            let score = if hd < vd {
+                (1.0 - hd / vd).abs()
+            } else {
+                (1.0 - vd / hd).abs()
+            };
+            if score.is_finite() && score < 0.25 {
+                res.push((score, hi, vi));
+            }
+        }
+    }
+    res.sort_by(|a, b| a.0.total_cmp(&b.0));
+    res.into_iter().map(|(_, h, v)| (h, v)).collect()
+}
+
+/// A located grid: size in modules and the grid->image perspective.
+#[derive(Debug, Clone)]
+pub struct GridLocation {
+    pub size: usize,
+    c: Perspective,
+}
+
+impl GridLocation {
+    /// Image coordinates of the grid's outer corners (top-left, top-right, bottom-right,
+    /// bottom-left).
+    pub fn corners(&self) -> [(f64, f64); 4] {
+        let s = self.size as f64;
+        [(0.0, 0.0), (s, 0.0), (s, s), (0.0, s)].map(|(u, v)| self.c.map_f(u, v))
+    }
+}
+
+fn rotate_capstone(cap: &mut CapStone, h0: &Point, hd: &Point) -> Option<()> {
+    let (best, _) = cap.corners.iter().enumerate().min_by_key(|(_, a)| {
+        (i64::from(a.x) - i64::from(h0.x)) * -i64::from(hd.y)
+            + (i64::from(a.y) - i64::from(h0.y)) * i64::from(hd.x)
+    })?;
+    cap.corners.rotate_left(best);
+    cap.c = Perspective::create(&cap.corners, 7.0, 7.0)?;
+    Some(())
+}
+
+fn timing_scan(img: &Bitmap, p0: Point, p1: Point) -> usize {
+    let mut count = 0;
+    let mut prev = None;
+    bresenham(p0, p1, |p| {
+        let px = img.get_at_point(p) != WHITE;
+        if prev.is_some_and(|q| q != px) {
+            count += 1;
+        }
+        prev = Some(px);
+    });
+    count
+}
+
+fn measure_timing_pattern(img: &Bitmap, caps: &[CapStone; 3]) -> Option<usize> {
+    let p0 = caps[0].c.map(6.5, 0.5);
+    let p1 = caps[1].c.map(6.5, 6.5);
+    let p2 = caps[2].c.map(0.5, 6.5);
+    if ![p0, p1, p2].iter().all(|p| img.near(*p)) {
+        return None;
+    }
+    let scan = timing_scan(img, p1, p2).max(timing_scan(img, p1, p0));
+    if scan < 1 {
+        return None;
+    }
+    let size = scan + 13;
+    let ver = size.saturating_sub(15) / 4;
+    Some(ver * 4 + 17)
+}
+
+fn find_alignment_pattern(
+    img: &mut Bitmap,
+    mut seed: Point,
+    c0: &CapStone,
+    c2: &CapStone,
+) -> Option<Point> {
+    let (u, v) = c0.c.unmap(&seed);
+    let a = c0.c.map(u, v + 1.0);
+    let (u, v) = c2.c.unmap(&seed);
+    let c = c2.c.map(u + 1.0, v);
+    let size_estimate = ((i64::from(a.x) - i64::from(seed.x))
+        * -(i64::from(c.y) - i64::from(seed.y))
+        + (i64::from(a.y) - i64::from(seed.y)) * (i64::from(c.x) - i64::from(seed.x)))
+    .unsigned_abs()
+    .min(10_000) as usize;
+
+    const DX: [i32; 4] = [1, 0, -1, 0];
+    const DY: [i32; 4] = [0, -1, 0, 1];
+    let mut dir = 0;
+    let mut step = 1usize;
+    while step * step < size_estimate * 100 {
+        for _ in 0..step {
+            if img.inside(seed) {
+                let (x, y) = (seed.x as usize, seed.y as usize);
+                if img.get(x, y) != WHITE {
+                    if let Some(Region::Unclaimed { count, .. }) = img.get_region(x, y) {
+                        if count >= size_estimate / 2 && count <= size_estimate * 2 {
+                            return Some(seed);
+                        }
+                    }
+                }
+            }
+            seed.x += DX[dir];
+            seed.y += DY[dir];
+        }
+        dir = (dir + 1) % 4;
+        if dir & 1 == 0 {
+            step += 1;
+        }
+    }
+    None
+}
+
+fn fitness_cell(img: &Bitmap, p: &Perspective, x: i32, y: i32) -> i32 {
+    const OFFSETS: [f64; 3] = [0.3, 0.5, 0.7];
+    let mut score = 0;
+    for v in OFFSETS {
+        for u in OFFSETS {
+            let q = p.map(f64::from(x) + u, f64::from(y) + v);
+            if img.inside(q) {
+                score += if img.get_at_point(q) != WHITE { 1 } else { -1 };
+            }
+        }
+    }
+    score
+}
+
+fn fitness_ring(img: &Bitmap, p: &Perspective, cx: i32, cy: i32, r: i32) -> i32 {
+    let mut score = 0;
+    for i in 0..(r * 2) {
+        score += fitness_cell(img, p, cx - r + i, cy - r);
+        score += fitness_cell(img, p, cx - r, cy + r - i);
+        score += fitness_cell(img, p, cx + r, cy - r + i);
+        score += fitness_cell(img, p, cx + r - i, cy + r);
+    }
+    score
+}
+
+fn fitness_apat(img: &Bitmap, p: &Perspective, cx: i32, cy: i32) -> i32 {
+    fitness_cell(img, p, cx, cy) - fitness_ring(img, p, cx, cy, 1) + fitness_ring(img, p, cx, cy, 2)
+}
+
+fn fitness_capstone(img: &Bitmap, p: &Perspective, x: i32, y: i32) -> i32 {
+    fitness_cell(img, p, x + 3, y + 3) + fitness_ring(img, p, x + 3, y + 3, 1)
+        - fitness_ring(img, p, x + 3, y + 3, 2)
+        + fitness_ring(img, p, x + 3, y + 3, 3)
+}
+
+fn fitness_all(img: &Bitmap, p: &Perspective, size: usize) -> i32 {
+    let gs = size as i32;
+    let version = (size - 17) / 4;
+    let apat = &APAT[version.min(40)];
+    let mut score = 0;
+    for i in 0..(gs - 14) {
+        let expect = if i & 1 != 0 { 1 } else { -1 };
+        score += fitness_cell(img, p, i + 7, 6) * expect;
+        score += fitness_cell(img, p, 6, i + 7) * expect;
+    }
+    score += fitness_capstone(img, p, 0, 0);
+    score += fitness_capstone(img, p, gs - 7, 0);
+    score += fitness_capstone(img, p, 0, gs - 7);
+    let n = apat.iter().take_while(|&&a| a != 0).count();
+    for i in 1..n.saturating_sub(1) {
+        score += fitness_apat(img, p, 6, i32::from(apat[i]));
+        score += fitness_apat(img, p, i32::from(apat[i]), 6);
+    }
+    for i in 1..n {
+        for j in 1..n {
+            score += fitness_apat(img, p, i32::from(apat[i]), i32::from(apat[j]));
+        }
+    }
+    score
+}
+
+fn jiggle_perspective(img: &Bitmap, mut p: Perspective, size: usize) -> Perspective {
+    let dom = size as f64 + 1.0;
+    let mut best = fitness_all(img, &p, size);
+    let mut adjustments = p.0.map(|c| c * 0.02);
+    for _ in 0..5 {
+        for i in 0..16 {
+            let j = i >> 1;
+            let old = p.0[j];
+            p.0[j] = if i & 1 != 0 {
+                old + adjustments[j]
+            } else {
+                old - adjustments[j]
+            };
+            if p.regular_on(dom, dom) {
+                let test = fitness_all(img, &p, size);
+                if test > best {
+                    best = test;
+                    continue;
+                }
+            }
+            p.0[j] = old;
+        }
+        for a in adjustments.iter_mut() {
+            *a *= 0.5;
+        }
+    }
+    p
+}
+
+fn locate_grid(img: &mut Bitmap, group: [&CapStone; 3]) -> Option<GridLocation> {
+    let mut caps = [group[0].clone(), group[1].clone(), group[2].clone()];
+    let h0 = caps[0].center;
+    let mut hd = Point {
+        x: caps[2].center.x - h0.x,
+        y: caps[2].center.y - h0.y,
+    };
+    // Make A-B-C clockwise.
+    if (i64::from(caps[1].center.x) - i64::from(h0.x)) * -i64::from(hd.y)
+        + (i64::from(caps[1].center.y) - i64::from(h0.y)) * i64::from(hd.x)
+        > 0
+    {
+        caps.swap(0, 2);
+        hd = Point { x: -hd.x, y: -hd.y };
+    }
+    for cap in caps.iter_mut() {
+        if rotate_capstone(cap, &h0, &hd).is_none() {
+            eprintln!("DBG rotate fail");
+            return None;
+        }
+    }
+    let Some(size) = measure_timing_pattern(img, &caps) else {
+        eprintln!("DBG timing fail");
+        return None;
+    };
+    eprintln!(
+        "DBG size {size} caps {:?}",
+        caps.iter().map(|c| c.center).collect::<Vec<_>>()
+    );
+    let version = (size - 17) / 4;
+    if version == 0 || version > 40 {
+        return None;
+    }
+    let mut align = line_intersect(
+        &caps[0].corners[0],
+        &caps[0].corners[1],
+        &caps[2].corners[0],
+        &caps[2].corners[3],
+    )?;
+    if !img.near(align) {
+        eprintln!("DBG align far");
+        return None;
+    }
+    // On V2+ grids, refine the estimate with the alignment pattern when it can be found;
+    // otherwise keep the estimate (rqrr gives up here) and let the fitness jiggle fix it.
+    if let Some(found) = (size > 21)
+        .then(|| find_alignment_pattern(img, align, &caps[0], &caps[2]))
+        .flatten()
+    {
+        align = found;
+        let (ax, ay) = (align.x as usize, align.y as usize);
+        let line = (i64::from(hd.x), i64::from(hd.y));
+        let mut score = -line.1 * i64::from(align.x) + line.0 * i64::from(align.y);
+        let mut best = align;
+        let original = img.get(ax, ay);
+        // Left-most point of the alignment region (relative to the hypotenuse). Paint it
+        // and restore its label afterwards so the bitmap stays reusable for other groups.
+        img.repaint(ax, ay, ALIGNMENT, |r: Row| {
+            for x in [r.left, r.right] {
+                let d = -line.1 * x as i64 + line.0 * r.y as i64;
+                if d < score {
+                    score = d;
+                    best = Point {
+                        x: x as i32,
+                        y: r.y as i32,
+                    };
+                }
+            }
+        })?;
+        img.repaint(ax, ay, original, |_: Row| ());
+        align = best;
+    }
+    let dom = size as f64 + 1.0;
+    let initial = Perspective::create(
+        &[
+            caps[1].corners[0],
+            caps[2].corners[0],
+            align,
+            caps[0].corners[0],
+        ],
+        (size - 7) as f64,
+        (size - 7) as f64,
+    )
+    .or_else(|| {
+        eprintln!("DBG initial fail");
+        None
+    })?;
+    if !initial.regular_on(dom, dom) {
+        eprintln!("DBG initial irregular");
+        return None;
+    }
+    let c = jiggle_perspective(img, initial, size);
+    if !c.regular_on(dom, dom) {
+        eprintln!("DBG jiggle irregular");
+        return None;
+    }
+    // All four corners must be near the bitmap.
+    let loc = GridLocation { size, c };
+    let ok = loc.corners().iter().all(|&(x, y)| {
+        img.near(Point {
+            x: saturate(x),
+            y: saturate(y),
+        })
+    });
+    if !ok {
+        eprintln!("DBG corners far");
+    }
+    ok.then_some(loc)
+}
+
+/// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
+pub fn detect_grids(img: &mut Bitmap) -> Vec<GridLocation> {
+    detect_grids_counted(img).1
+}
+
+/// Like [`detect_grids`], also returning the number of capstones found.
+pub fn detect_grids_counted(img: &mut Bitmap) -> (usize, Vec<GridLocation>) {
+    let caps = find_capstones(img);
+    (caps.len(), group_capstones(img, &caps))
+}
+
+fn group_capstones(img: &mut Bitmap, caps: &[CapStone]) -> Vec<GridLocation> {
+    let mut used = vec![false; caps.len()];
+    let mut grids = Vec::new();
+    let mut tests = 0;
+    for idx in 0..caps.len() {
+        if used[idx] {
+            continue;
+        }
+        eprintln!("DBG cap {idx} neighbours {:?}", rank_neighbours(caps, idx));
+        for (a, b) in rank_neighbours(caps, idx) {
+            if used[a] || used[b] {
+                continue;
+            }
+            if tests >= MAX_GROUP_TESTS || grids.len() >= MAX_GRIDS {
+                return grids;
+            }
+            tests += 1;
+            if let Some(loc) = locate_grid(img, [&caps[a], &caps[idx], &caps[b]]) {
+                grids.push(loc);
+                used[a] = true;
+                used[idx] = true;
+                used[b] = true;
+            }
+        }
+    }
+    grids
+}
+
+/// Sampled module grid, handed to rqrr's decoder.
+pub struct Modules {
+    size: usize,
+    bits: Vec<bool>,
+}
+
+impl rqrr::BitGrid for Modules {
+    fn size(&self) -> usize {
+        self.size
+    }
+
+    fn bit(&self, y: usize, x: usize) -> bool {
+        self.bits.get(y * self.size + x).copied().unwrap_or(false)
+    }
+}
+
+/// Sample the module centres of a located grid.
+pub fn sample(img: &Bitmap, loc: &GridLocation) -> Modules {
+    let size = loc.size;
+    let mut bits = Vec::with_capacity(size * size);
+    for y in 0..size {
+        for x in 0..size {
+            let p = loc.c.map(x as f64 + 0.5, y as f64 + 0.5);
+            bits.push(img.get_at_point(p) != WHITE);
+        }
+    }
+    Modules { size, bits }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perspective_rejects_degenerate_quads() {
+        let p = |x, y| Point { x, y };
+        // Collinear.
+        assert!(Perspective::create(&[p(0, 0), p(5, 0), p(10, 0), p(15, 0)], 7.0, 7.0).is_none());
+        // All the same point.
+        assert!(Perspective::create(&[p(3, 3); 4], 7.0, 7.0).is_none());
+        // Self-intersecting ("bow tie").
+        assert!(Perspective::create(&[p(0, 0), p(10, 10), p(10, 0), p(0, 10)], 7.0, 7.0).is_none());
+        // Concave quad whose vanishing line crosses the domain.
+        assert!(
+            Perspective::create(&[p(0, 0), p(100, 0), p(10, 10), p(0, 100)], 7.0, 7.0).is_none()
+        );
+        // A proper square works and maps corners back.
+        let sq =
+            Perspective::create(&[p(10, 10), p(80, 10), p(80, 80), p(10, 80)], 7.0, 7.0).unwrap();
+        assert_eq!(sq.map(7.0, 7.0), p(80, 80));
+        assert_eq!(sq.map(0.0, 0.0), p(10, 10));
+    }
+
+    #[test]
+    fn map_saturates_instead_of_panicking() {
+        let p = Perspective([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, -1.0, 0.0]);
+        // den = 1 - u = 0 at u = 1: rqrr asserts here.
+        let q = p.map(1.0, 0.0);
+        assert!(q.x.unsigned_abs() >= 1 << 23);
+        let q = Perspective([f64::NAN; 8]).map(1.0, 1.0);
+        assert_eq!(q.x, -(1 << 24));
+    }
+
+    #[test]
+    fn bresenham_is_bounded_and_exact() {
+        let mut pts = Vec::new();
+        bresenham(Point { x: 0, y: 0 }, Point { x: 3, y: 1 }, |p| pts.push(p));
+        assert_eq!(pts.len(), 4);
+        assert_eq!(pts[0], Point { x: 0, y: 0 });
+        assert_eq!(pts[3], Point { x: 3, y: 1 });
+    }
+
+    #[test]
+    fn flood_fill_counts_region() {
+        let dark = [true, true, false, true, false, false, true, true, true];
+        let mut b = Bitmap::new(3, 3, dark.into_iter()).unwrap();
+        match b.get_region(0, 0) {
+            Some(Region::Unclaimed { count, .. }) => assert_eq!(count, 3),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(b.get_region(1, 1), None);
+        match b.get_region(2, 2) {
+            Some(Region::Unclaimed { count, .. }) => assert_eq!(count, 3),
+            other => panic!("{other:?}"),
+        }
+    }
+}

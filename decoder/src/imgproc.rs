@@ -1,0 +1,312 @@
+//! Greyscale plane operations: resampling, contrast stretch, binarization.
+//!
+//! Everything here is plain integer/float arithmetic on `Vec<u8>`, total for any size
+//! (callers keep sizes bounded).
+
+/// An owned greyscale image (row-major, one byte per pixel, 0 = black).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plane {
+    pub w: usize,
+    pub h: usize,
+    pub px: Vec<u8>,
+}
+
+impl Plane {
+    pub fn get(&self, x: usize, y: usize) -> u8 {
+        self.px.get(y * self.w + x).copied().unwrap_or(255)
+    }
+
+    /// Copy of the rectangle (clamped to the plane).
+    pub fn crop(&self, x0: usize, y0: usize, w: usize, h: usize) -> Plane {
+        let x0 = x0.min(self.w);
+        let y0 = y0.min(self.h);
+        let w = w.min(self.w - x0);
+        let h = h.min(self.h - y0);
+        let mut px = Vec::with_capacity(w * h);
+        for y in y0..y0 + h {
+            let row = y * self.w;
+            px.extend_from_slice(self.px.get(row + x0..row + x0 + w).unwrap_or(&[]));
+        }
+        Plane { w, h, px }
+    }
+
+    /// Resize to `nw` x `nh`: box filter when shrinking (every source pixel contributes,
+    /// which averages sensor noise and JPEG blocks away), bilinear when enlarging.
+    pub fn resize(&self, nw: usize, nh: usize) -> Plane {
+        if nw == 0 || nh == 0 || self.w == 0 || self.h == 0 {
+            return Plane {
+                w: 0,
+                h: 0,
+                px: Vec::new(),
+            };
+        }
+        if nw == self.w && nh == self.h {
+            return self.clone();
+        }
+        if nw <= self.w && nh <= self.h {
+            self.shrink(nw, nh)
+        } else {
+            self.bilinear(nw, nh)
+        }
+    }
+
+    fn shrink(&self, nw: usize, nh: usize) -> Plane {
+        // Separable box filter with exact fractional coverage would be nicer; integer
+        // source spans are enough here.
+        let mut px = Vec::with_capacity(nw * nh);
+        let mut cols = Vec::with_capacity(nw);
+        for x in 0..nw {
+            let a = x * self.w / nw;
+            let b = ((x + 1) * self.w / nw).max(a + 1);
+            cols.push((a, b));
+        }
+        let mut acc = vec![0u32; nw];
+        for y in 0..nh {
+            let a = y * self.h / nh;
+            let b = ((y + 1) * self.h / nh).max(a + 1);
+            acc.fill(0);
+            for sy in a..b {
+                let row = &self.px[sy * self.w..(sy + 1) * self.w];
+                for (o, &(ca, cb)) in acc.iter_mut().zip(&cols) {
+                    *o += row[ca..cb].iter().map(|&v| u32::from(v)).sum::<u32>();
+                }
+            }
+            let rows = (b - a) as u32;
+            for (o, &(ca, cb)) in acc.iter().zip(&cols) {
+                let n = rows * (cb - ca) as u32;
+                px.push(((o + n / 2) / n) as u8);
+            }
+        }
+        Plane { w: nw, h: nh, px }
+    }
+
+    fn bilinear(&self, nw: usize, nh: usize) -> Plane {
+        let mut px = Vec::with_capacity(nw * nh);
+        let sx = self.w as f32 / nw as f32;
+        let sy = self.h as f32 / nh as f32;
+        for y in 0..nh {
+            let fy = ((y as f32 + 0.5) * sy - 0.5).max(0.0);
+            let y0 = (fy as usize).min(self.h - 1);
+            let y1 = (y0 + 1).min(self.h - 1);
+            let ty = fy - y0 as f32;
+            for x in 0..nw {
+                let fx = ((x as f32 + 0.5) * sx - 0.5).max(0.0);
+                let x0 = (fx as usize).min(self.w - 1);
+                let x1 = (x0 + 1).min(self.w - 1);
+                let tx = fx - x0 as f32;
+                let top =
+                    f32::from(self.get(x0, y0)) * (1.0 - tx) + f32::from(self.get(x1, y0)) * tx;
+                let bot =
+                    f32::from(self.get(x0, y1)) * (1.0 - tx) + f32::from(self.get(x1, y1)) * tx;
+                px.push((top * (1.0 - ty) + bot * ty + 0.5) as u8);
+            }
+        }
+        Plane { w: nw, h: nh, px }
+    }
+
+    /// Linear stretch so that the 1st..99th percentiles span 0..255. Low-contrast frames
+    /// (dim screens, glare) then behave like clean ones for the thresholds below.
+    pub fn stretch(&self) -> Plane {
+        let mut hist = [0usize; 256];
+        for &v in &self.px {
+            hist[usize::from(v)] += 1;
+        }
+        let n = self.px.len();
+        let cut = n / 100;
+        let (mut lo, mut acc) = (0usize, 0usize);
+        for (i, &c) in hist.iter().enumerate() {
+            acc += c;
+            if acc > cut {
+                lo = i;
+                break;
+            }
+        }
+        let (mut hi, mut acc) = (255usize, 0usize);
+        for (i, &c) in hist.iter().enumerate().rev() {
+            acc += c;
+            if acc > cut {
+                hi = i;
+                break;
+            }
+        }
+        if hi <= lo + 8 {
+            return self.clone();
+        }
+        let span = (hi - lo) as u32;
+        let lut: Vec<u8> = (0..256u32)
+            .map(|v| (v.saturating_sub(lo as u32) * 255 / span).min(255) as u8)
+            .collect();
+        Plane {
+            w: self.w,
+            h: self.h,
+            px: self.px.iter().map(|&v| lut[usize::from(v)]).collect(),
+        }
+    }
+
+    /// rqrr's own threshold: serpentine running average over w/8 pixels per row,
+    /// black below 95% of the local average. Cheap and good on clean screens.
+    pub fn threshold_rows(&self) -> Vec<bool> {
+        let (w, h) = (self.w, self.h);
+        let mut out = vec![false; w * h];
+        let s = (w / 8).max(1);
+        let mut avg = vec![0usize; w];
+        let (mut av, mut au) = (0usize, 0usize);
+        for y in 0..h {
+            avg.fill(0);
+            let row = &self.px[y * w..(y + 1) * w];
+            for x in 0..w {
+                let (v, u) = if y % 2 == 0 {
+                    (w - 1 - x, x)
+                } else {
+                    (x, w - 1 - x)
+                };
+                av = av * (s - 1) / s + usize::from(row[v]);
+                au = au * (s - 1) / s + usize::from(row[u]);
+                avg[v] += av;
+                avg[u] += au;
+            }
+            for x in 0..w {
+                out[y * w + x] = usize::from(row[x]) * 200 * s < avg[x] * 95;
+            }
+        }
+        out
+    }
+
+    /// Local mean threshold on a square window of radius `r` (integral image):
+    /// black when the pixel is `offset` below the window mean. Windows with almost no
+    /// contrast are decided by the global mean instead, so flat areas do not turn into
+    /// salt-and-pepper noise.
+    pub fn threshold_local(&self, r: usize, offset: i32) -> Vec<bool> {
+        let (w, h) = (self.w, self.h);
+        let iw = w + 1;
+        let mut sum = vec![0u64; iw * (h + 1)];
+        let mut sq = vec![0u64; iw * (h + 1)];
+        for y in 0..h {
+            let mut rs = 0u64;
+            let mut rq = 0u64;
+            for x in 0..w {
+                let v = u64::from(self.px[y * w + x]);
+                rs += v;
+                rq += v * v;
+                sum[(y + 1) * iw + x + 1] = sum[y * iw + x + 1] + rs;
+                sq[(y + 1) * iw + x + 1] = sq[y * iw + x + 1] + rq;
+            }
+        }
+        let total: u64 = self.px.iter().map(|&v| u64::from(v)).sum();
+        let gmean = (total / (w * h).max(1) as u64) as i32;
+        let mut out = vec![false; w * h];
+        for y in 0..h {
+            let y0 = y.saturating_sub(r);
+            let y1 = (y + r + 1).min(h);
+            for x in 0..w {
+                let x0 = x.saturating_sub(r);
+                let x1 = (x + r + 1).min(w);
+                let n = ((y1 - y0) * (x1 - x0)) as u64;
+                let s =
+                    sum[y1 * iw + x1] + sum[y0 * iw + x0] - sum[y0 * iw + x1] - sum[y1 * iw + x0];
+                let q = sq[y1 * iw + x1] + sq[y0 * iw + x0] - sq[y0 * iw + x1] - sq[y1 * iw + x0];
+                let mean = (s / n) as i32;
+                let var = (q / n).saturating_sub((s / n) * (s / n));
+                let v = i32::from(self.px[y * w + x]);
+                out[y * w + x] = if var < 64 {
+                    // flat window (std < 8): compare with the global mean
+                    v < gmean
+                } else {
+                    v < mean - offset
+                };
+            }
+        }
+        out
+    }
+
+    /// Global Otsu threshold.
+    pub fn threshold_otsu(&self) -> Vec<bool> {
+        let mut hist = [0u64; 256];
+        for &v in &self.px {
+            hist[usize::from(v)] += 1;
+        }
+        let total = self.px.len() as f64;
+        let sum_all: f64 = hist
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| i as f64 * c as f64)
+            .sum();
+        let (mut wb, mut sb, mut best, mut t) = (0.0, 0.0, -1.0, 128usize);
+        for (i, &c) in hist.iter().enumerate() {
+            wb += c as f64;
+            if wb == 0.0 {
+                continue;
+            }
+            let wf = total - wb;
+            if wf == 0.0 {
+                break;
+            }
+            sb += i as f64 * c as f64;
+            let mb = sb / wb;
+            let mf = (sum_all - sb) / wf;
+            let between = wb * wf * (mb - mf) * (mb - mf);
+            if between > best {
+                best = between;
+                t = i;
+            }
+        }
+        self.px.iter().map(|&v| usize::from(v) <= t).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane {
+        let mut px = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                px.push(f(x, y));
+            }
+        }
+        Plane { w, h, px }
+    }
+
+    #[test]
+    fn shrink_averages() {
+        let p = plane(4, 2, |x, _| if x % 2 == 0 { 0 } else { 200 });
+        let s = p.resize(2, 1);
+        assert_eq!(s.px, vec![100, 100]);
+    }
+
+    #[test]
+    fn enlarge_keeps_flat_value() {
+        let p = plane(3, 3, |_, _| 77);
+        let s = p.resize(9, 7);
+        assert_eq!((s.w, s.h), (9, 7));
+        assert!(s.px.iter().all(|&v| v == 77));
+    }
+
+    #[test]
+    fn stretch_expands_low_contrast() {
+        let p = plane(20, 20, |x, _| if x < 10 { 100 } else { 130 });
+        let s = p.stretch();
+        assert_eq!(s.get(0, 0), 0);
+        assert_eq!(s.get(19, 0), 255);
+    }
+
+    #[test]
+    fn thresholds_split_dark_and_light() {
+        let p = plane(40, 40, |x, _| if x < 20 { 30 } else { 220 });
+        for bits in [p.threshold_local(5, 5), p.threshold_otsu()] {
+            assert!(bits[5]);
+            assert!(!bits[35]);
+        }
+    }
+
+    #[test]
+    fn crop_is_clamped() {
+        let p = plane(10, 10, |x, y| (x + 10 * y) as u8);
+        let c = p.crop(8, 8, 5, 5);
+        assert_eq!((c.w, c.h), (2, 2));
+        assert_eq!(c.px, vec![88, 89, 98, 99]);
+        let c = p.crop(20, 20, 5, 5);
+        assert_eq!((c.w, c.h), (0, 0));
+    }
+}

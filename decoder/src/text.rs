@@ -1,0 +1,44 @@
+//! Payload bytes -> text.
+//!
+//! rqrr hands back the raw payload bytes (byte segments as-is, Kanji segments as
+//! Shift_JIS pairs, ECI designators dropped). QR byte mode has no reliable charset marker
+//! in practice, so we guess like ZXing does, in this order: UTF-8 if the bytes are valid
+//! UTF-8, else Shift_JIS if they decode cleanly (Japanese codes, Kanji mode), else
+//! ISO-8859-1 (the QR default), which accepts any byte.
+
+pub fn bytes_to_text(bytes: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_owned();
+    }
+    if let Some(s) =
+        encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return s.into_owned();
+    }
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_passes_through() {
+        assert_eq!(bytes_to_text("測試 ok".as_bytes()), "測試 ok");
+    }
+
+    #[test]
+    fn shift_jis_is_recognised() {
+        // "ﾃﾞｻﾞｲﾝQR" in Shift_JIS (half-width katakana are single bytes).
+        let sjis = [0xC3, 0xDE, 0xBB, 0xDE, 0xB2, 0xDD, b'Q', b'R'];
+        assert_eq!(bytes_to_text(&sjis), "ﾃﾞｻﾞｲﾝQR");
+        // Kanji "阿" (0x88 0x9F).
+        assert_eq!(bytes_to_text(&[0x88, 0x9F]), "阿");
+    }
+
+    #[test]
+    fn latin1_fallback() {
+        // 0xE9 0xFF is neither UTF-8 nor Shift_JIS (0xFF is never a trail byte).
+        assert_eq!(bytes_to_text(&[b'a', 0xE9, 0xFF]), "a\u{e9}\u{ff}");
+    }
+}

@@ -1,0 +1,307 @@
+//! Layered configuration: built-in defaults (the embedded setup) → optional TOML file named by
+//! `STATUSPASS_CONFIG` → `STATUSPASS_*` environment variables → `DATABASE_URL` / `REDIS_URL`.
+//!
+//! Every option is documented on its field; README.md has the same table.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use serde::Deserialize;
+use statuspass_shared::PassLinks;
+
+/// The built-in defaults: the embedded setup needs nothing else.
+const DEFAULTS: &str = r#"
+bind = "127.0.0.1:8080"
+data_dir = "data"
+web_dir = "dist"
+public_url = "http://127.0.0.1:8080"
+alias_origins = []
+pass_ttl_secs = 300
+tombstone_ttl_secs = 172800
+sweep_interval_secs = 30
+disclosure = "initials_birth_year"
+demo_auth = true
+registry = "demo"
+registry_timeout_ms = 5000
+certificate_form_url = "https://www.gosuslugi.ru/"
+max_body_bytes = 16384
+log_format = "pretty"
+redis_prefix = "statuspass:"
+"#;
+
+/// A value that must not reach logs: `Debug` and `Display` print `***`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a secret value.
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// What a checker sees of the bearer of a valid pass (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Status plus initials and birth year (default).
+    InitialsBirthYear,
+    /// Status only (the Digital ID way).
+    StatusOnly,
+}
+
+/// Which registry adapter answers lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistryKind {
+    /// The demo data file shipped in `server/demo/registry.json`.
+    Demo,
+    /// The HTTP adapter at `registry_url`.
+    Http,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// All settings of the server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `STATUSPASS_BIND`: address to listen on (port 0 picks a free port).
+    pub bind: String,
+    /// `STATUSPASS_DATA_DIR`: where the SQLite database, keys and the mail outbox live.
+    pub data_dir: PathBuf,
+    /// `STATUSPASS_WEB_DIR`: the built PWA (`trunk build --release` output).
+    pub web_dir: PathBuf,
+    /// `STATUSPASS_PUBLIC_URL`: the origin (and optional path prefix) pass links point to.
+    pub public_url: String,
+    /// `STATUSPASS_ALIAS_ORIGINS`: comma-separated extra origins whose pass links are accepted.
+    pub alias_origins: Vec<String>,
+    /// `DATABASE_URL` / `STATUSPASS_DATABASE_URL`: `postgres://…` or `sqlite://…`;
+    /// default: SQLite file `statuspass.db` in the data dir.
+    pub database_url: Option<Secret<String>>,
+    /// `REDIS_URL` / `STATUSPASS_REDIS_URL`: keep passes in Redis instead of the database.
+    pub redis_url: Option<Secret<String>>,
+    /// `STATUSPASS_REDIS_PREFIX`: prefix of every Redis key.
+    pub redis_prefix: String,
+    /// `STATUSPASS_PASS_TTL_SECS`: pass lifetime.
+    pub pass_ttl_secs: u64,
+    /// `STATUSPASS_TOMBSTONE_TTL_SECS`: how long after expiry a bare id still answers
+    /// «expired» rather than «unknown» (at least a day).
+    pub tombstone_ttl_secs: u64,
+    /// `STATUSPASS_SWEEP_INTERVAL_SECS`: how often expired data is swept.
+    pub sweep_interval_secs: u64,
+    /// `STATUSPASS_DISCLOSURE`: `initials_birth_year` or `status_only`.
+    pub disclosure: Disclosure,
+    /// `STATUSPASS_DEMO_AUTH`: enable demo sign-in (`/api/auth/demo`) and demo data.
+    pub demo_auth: bool,
+    /// `STATUSPASS_REGISTRY`: `demo` or `http`.
+    pub registry: RegistryKind,
+    /// `STATUSPASS_REGISTRY_URL`: base URL of the HTTP registry.
+    pub registry_url: Option<String>,
+    /// `STATUSPASS_REGISTRY_TIMEOUT_MS`: whole-request timeout of a registry lookup.
+    pub registry_timeout_ms: u64,
+    /// `STATUSPASS_CERTIFICATE_FORM_URL`: where «not found» participants request a certificate.
+    pub certificate_form_url: String,
+    /// `STATUSPASS_SESSION_KEY`: 128 hex digits signing and encrypting session cookies; shared
+    /// by all instances. Default: generated once into `<data_dir>/session.key`.
+    pub session_key: Option<Secret<String>>,
+    /// `STATUSPASS_COOKIE_SECURE`: mark cookies `Secure`; default: when `public_url` is https.
+    pub cookie_secure: Option<bool>,
+    /// `STATUSPASS_MAX_BODY_BYTES`: largest accepted request body.
+    pub max_body_bytes: usize,
+    /// `STATUSPASS_LOG_FORMAT`: `pretty` or `json`.
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    /// Reads defaults, the optional file and the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        Self::load_from(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Settings::load`] with the built-in defaults and no environment at all
+    /// (tests start from here).
+    pub fn defaults() -> anyhow::Result<Self> {
+        Self::load_from(|_| None)
+    }
+
+    fn load_from(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(path) = env("STATUSPASS_CONFIG") {
+            builder = builder.add_source(config::File::with_name(&path).required(true));
+        }
+        let vars: config::Map<String, String> = ENV_KEYS
+            .iter()
+            .filter_map(|key| {
+                let var = format!("STATUSPASS_{}", key.to_ascii_uppercase());
+                env(&var).map(|v| (var, v))
+            })
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix("STATUSPASS")
+                .prefix_separator("_")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("alias_origins")
+                .source(Some(vars)),
+        );
+        for (var, key) in [("DATABASE_URL", "database_url"), ("REDIS_URL", "redis_url")] {
+            if let Some(value) = env(var).filter(|v| !v.is_empty()) {
+                builder = builder.set_override(key, value)?;
+            }
+        }
+        let settings: Settings = builder
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("invalid configuration")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.pass_links()?;
+        anyhow::ensure!(self.pass_ttl_secs > 0, "pass_ttl_secs must be positive");
+        if self.registry == RegistryKind::Http {
+            anyhow::ensure!(
+                self.registry_url.is_some(),
+                "registry = \"http\" needs registry_url"
+            );
+        }
+        Ok(())
+    }
+
+    /// The pass link builder/classifier for this deployment.
+    pub fn pass_links(&self) -> anyhow::Result<PassLinks> {
+        PassLinks::new(&self.public_url, &self.alias_origins)
+            .context("invalid public_url or alias_origins")
+    }
+
+    /// The database URL, defaulting to the SQLite file in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("statuspass.db").display()
+            ),
+        }
+    }
+
+    /// Whether cookies get the `Secure` flag.
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+            .unwrap_or_else(|| self.public_url.starts_with("https://"))
+    }
+}
+
+/// The keys that may be set as `STATUSPASS_<KEY>` (listed so a typo is not silently ignored by
+/// the environment source; it is simply not read).
+const ENV_KEYS: &[&str] = &[
+    "bind",
+    "data_dir",
+    "web_dir",
+    "public_url",
+    "alias_origins",
+    "database_url",
+    "redis_url",
+    "redis_prefix",
+    "pass_ttl_secs",
+    "tombstone_ttl_secs",
+    "sweep_interval_secs",
+    "disclosure",
+    "demo_auth",
+    "registry",
+    "registry_url",
+    "registry_timeout_ms",
+    "certificate_form_url",
+    "session_key",
+    "cookie_secure",
+    "max_body_bytes",
+    "log_format",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::load_from(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.pass_ttl_secs, 300);
+        assert!(s.demo_auth);
+        assert!(s.database_url().starts_with("sqlite://"));
+        assert!(s.redis_url.is_none());
+        assert!(!s.cookie_secure());
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let s = load(&[
+            ("STATUSPASS_BIND", "127.0.0.1:0"),
+            ("STATUSPASS_PASS_TTL_SECS", "3"),
+            (
+                "STATUSPASS_ALIAS_ORIGINS",
+                "https://www.gosuslugi.ru,https://x.ru",
+            ),
+            ("STATUSPASS_PUBLIC_URL", "https://pass.example.ru"),
+            ("STATUSPASS_DISCLOSURE", "status_only"),
+            ("DATABASE_URL", "postgres://localhost/x"),
+        ])
+        .unwrap();
+        assert_eq!(s.bind, "127.0.0.1:0");
+        assert_eq!(s.pass_ttl_secs, 3);
+        assert_eq!(
+            s.alias_origins,
+            vec!["https://www.gosuslugi.ru", "https://x.ru"]
+        );
+        assert_eq!(s.disclosure, Disclosure::StatusOnly);
+        assert_eq!(s.database_url(), "postgres://localhost/x");
+        assert!(s.cookie_secure());
+    }
+
+    #[test]
+    fn invalid_values_are_refused_with_a_reason() {
+        assert!(load(&[("STATUSPASS_PASS_TTL_SECS", "soon")]).is_err());
+        assert!(load(&[("STATUSPASS_PUBLIC_URL", "pass.example.ru")]).is_err());
+        assert!(load(&[("STATUSPASS_REGISTRY", "http")]).is_err());
+        assert!(load(&[("STATUSPASS_PASS_TTL_SECS", "0")]).is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = load(&[("DATABASE_URL", "postgres://u:hunter2@h/db")]).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

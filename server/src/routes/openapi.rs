@@ -1,0 +1,47 @@
+//! `GET /api/openapi.json`: the OpenAPI description of the API.
+
+use actix_web::web;
+use statuspass_shared::api;
+use utoipa::OpenApi;
+
+/// The API description, assembled from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "statuspass",
+        description = "Short-lived QR passes proving SVO participant status, and their check."
+    ),
+    paths(
+        super::health::healthz,
+        super::health::client_config,
+        super::auth::demo_people,
+        super::auth::demo_sign_in,
+        super::auth::sign_out,
+        super::auth::me,
+        super::pass::get_pass,
+        super::scan::scan,
+        super::somc2::pass_page,
+    ),
+    components(schemas(
+        api::ApiError,
+        api::ClientConfig,
+        api::DemoPerson,
+        api::DemoSignIn,
+        api::DelegationSummary,
+        api::DelegationState,
+        api::Role,
+        api::Me,
+        api::PassResponse,
+        api::ScanRequest,
+        api::ScanResponse,
+        api::ScanResult,
+        api::Holder,
+        api::OrgStats,
+    ))
+)]
+pub struct ApiDoc;
+
+/// Serves the description.
+pub async fn openapi_json() -> web::Json<utoipa::openapi::OpenApi> {
+    web::Json(ApiDoc::openapi())
+}

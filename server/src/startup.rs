@@ -1,0 +1,270 @@
+//! Builds the application from settings: storage, registry, identity, routes, background sweeper.
+//! [`Application::build`] binds the port; tests use port 0 and [`Application::port`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_session::config::PersistentSession;
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::error::JsonPayloadError;
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use chrono::{DateTime, FixedOffset, Utc};
+use statuspass_shared::PassLinks;
+
+use crate::auth::demo::DemoDirectory;
+use crate::clock::{Clock, SystemClock};
+use crate::configuration::{RegistryKind, Settings};
+use crate::error::AppError;
+use crate::passes::Passes;
+use crate::registry::demo::DemoRegistry;
+use crate::registry::http::HttpRegistry;
+use crate::registry::Registry;
+use crate::store::passes::redis::RedisPassStore;
+use crate::store::passes::sql::SqlPassStore;
+use crate::store::passes::PassStore;
+use crate::store::{organizations, Db};
+use crate::{routes, telemetry, web_assets};
+
+/// Everything a handler may need, shared by all workers.
+pub struct AppState {
+    pub settings: Settings,
+    pub links: PassLinks,
+    pub passes: Passes,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    /// Present when demo sign-in is enabled.
+    pub demo: Option<DemoDirectory>,
+}
+
+impl AppState {
+    /// A stored instant as the API shows it (RFC 3339 with offset).
+    pub fn local_time(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        t.fixed_offset()
+    }
+}
+
+/// Replaceable parts, for tests: a clock they can move, a registry they can count.
+#[derive(Default)]
+pub struct Overrides {
+    pub clock: Option<Arc<dyn Clock>>,
+    pub registry: Option<Arc<dyn Registry>>,
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Builds from settings with the real clock and the configured registry.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, Overrides::default()).await
+    }
+
+    /// Builds with some parts replaced.
+    pub async fn build_with(settings: Settings, overrides: Overrides) -> anyhow::Result<Self> {
+        let state = web::Data::new(build_state(settings, overrides).await?);
+        let listener = TcpListener::bind(&state.settings.bind)
+            .with_context(|| format!("binding {}", state.settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let key = session_key(&state.settings)?;
+        let server = run(listener, state.clone(), key)?;
+        tracing::info!(port, "listening");
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests inspect storage through it).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until the process is told to stop; sweeps expired data meanwhile.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let sweeper = tokio::spawn(sweep_forever(self.state.clone()));
+        let result = self.server.await;
+        sweeper.abort();
+        result
+    }
+}
+
+async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result<AppState> {
+    let links = settings.pass_links()?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+    let db = Db::connect(&settings.database_url()).await?;
+    let store: Arc<dyn PassStore> = match &settings.redis_url {
+        Some(url) => {
+            let store = RedisPassStore::new(url.expose(), &settings.redis_prefix)?;
+            store.ping().await.context("Redis is not reachable")?;
+            Arc::new(store)
+        }
+        None => Arc::new(SqlPassStore::new(db.clone())),
+    };
+    let registry: Arc<dyn Registry> = match overrides.registry {
+        Some(r) => r,
+        None => match settings.registry {
+            RegistryKind::Demo => Arc::new(DemoRegistry::load()?),
+            RegistryKind::Http => Arc::new(HttpRegistry::new(
+                settings.registry_url.as_deref().unwrap_or_default(),
+                Duration::from_millis(settings.registry_timeout_ms),
+            )?),
+        },
+    };
+    let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let passes = Passes::new(
+        store,
+        registry,
+        clock.clone(),
+        chrono::Duration::seconds(i64::try_from(settings.pass_ttl_secs)?),
+        chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
+    );
+    let demo = if settings.demo_auth {
+        seed_demo_organizations(&db, clock.now()).await?;
+        Some(DemoDirectory::load()?)
+    } else {
+        None
+    };
+    Ok(AppState {
+        settings,
+        links,
+        passes,
+        db,
+        clock,
+        demo,
+    })
+}
+
+const DEMO_ORGANIZATIONS: &str = include_str!("../demo/organizations.json");
+
+async fn seed_demo_organizations(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let orgs: Vec<organizations::Organization> =
+        serde_json::from_str(DEMO_ORGANIZATIONS).context("parsing demo/organizations.json")?;
+    for org in &orgs {
+        organizations::insert_if_absent(db, org, now).await?;
+    }
+    Ok(())
+}
+
+/// The session key: configured, or generated once into the data dir.
+fn session_key(settings: &Settings) -> anyhow::Result<Key> {
+    let hex_key = match &settings.session_key {
+        Some(k) => k.expose().clone(),
+        None => {
+            let path = settings.data_dir.join("session.key");
+            match std::fs::read_to_string(&path) {
+                Ok(s) => s.trim().to_owned(),
+                Err(_) => {
+                    let generated = hex::encode(Key::generate().master());
+                    write_private(&path, &generated)?;
+                    tracing::info!(path = %path.display(), "generated a session key");
+                    generated
+                }
+            }
+        }
+    };
+    let bytes = hex::decode(hex_key.trim()).context("session key is not hex")?;
+    Key::try_from(bytes.as_slice()).context("session key must be 64 bytes (128 hex digits)")
+}
+
+/// Writes a file readable by the owner only.
+pub fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+fn json_error(err: JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    let app_error = match err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => AppError::bad_request(
+            "unsupported_content_type",
+            "Ожидается тело запроса в формате JSON (Content-Type: application/json)",
+        ),
+        JsonPayloadError::Deserialize(e) => {
+            AppError::bad_request("invalid_json", format!("Некорректный запрос: {e}"))
+        }
+        other => AppError::bad_request("invalid_body", format!("Некорректный запрос: {other}")),
+    };
+    app_error.into()
+}
+
+fn run(listener: TcpListener, state: web::Data<AppState>, key: Key) -> anyhow::Result<Server> {
+    let secure = state.settings.cookie_secure();
+    let max_body = state.settings.max_body_bytes;
+    let web_dir = state.settings.web_dir.clone();
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+            .cookie_name("statuspass_session".to_owned())
+            .cookie_secure(secure)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(actix_web::cookie::time::Duration::hours(12)),
+            )
+            .build();
+        App::new()
+            .wrap(sessions)
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(from_fn(telemetry::request_span))
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(max_body)
+                    .error_handler(json_error),
+            )
+            .app_data(web::PayloadConfig::new(max_body))
+            .configure(routes::configure)
+            .configure(|cfg| web_assets::configure(cfg, &web_dir))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}
+
+async fn sweep_forever(state: web::Data<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(
+        state.settings.sweep_interval_secs.max(1),
+    ));
+    loop {
+        tick.tick().await;
+        match state.passes.sweep().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cleared = n, "swept expired passes"),
+            Err(e) => tracing::warn!(error = %e, "sweep failed; will retry"),
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The pass store: issued passes with the registry answer for their lifetime, a bare tombstone
+//! afterwards, and the person → live pass index. Two backends: the database
+//! ([`sql::SqlPassStore`], embedded setup) and Redis ([`redis::RedisPassStore`], production).
+//!
+//! Every operation takes `now` from the injected clock; expiry is decided against it (lazy
+//! deletion on read), and [`PassStore::sweep`] deletes what is due.
+
+pub mod redis;
+pub mod sql;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use statuspass_shared::PassId;
+
+use crate::registry::RegistryRecord;
+
+/// A one-way key for a signed-in subject, so the index does not hold the subject in clear.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PersonKey(String);
+
+impl PersonKey {
+    /// Derives the key of a subject (the identity provider's stable id).
+    pub fn of_subject(subject: &str) -> Self {
+        let digest = Sha256::new()
+            .chain_update(b"statuspass person v1\0")
+            .chain_update(subject.as_bytes())
+            .finalize();
+        Self(hex::encode(digest))
+    }
+
+    /// The hex form, as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PersonKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PersonKey(***)")
+    }
+}
+
+/// A pass as its holder sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssuedPass {
+    pub id: PassId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A pass about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewPass {
+    pub id: PassId,
+    pub record: RegistryRecord,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// When even the tombstone goes (then a scan says «unknown»).
+    pub forget_at: DateTime<Utc>,
+}
+
+/// What the store knows about a scanned id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PassLookup {
+    Live(RegistryRecord),
+    Expired,
+    Unknown,
+}
+
+/// A storage failure (connection lost, timeout, corrupt data).
+#[derive(Debug, thiserror::Error)]
+#[error("pass store: {0:#}")]
+pub struct StoreError(#[from] pub anyhow::Error);
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self(e.into())
+    }
+}
+
+/// Storage of passes.
+#[async_trait]
+pub trait PassStore: Send + Sync + 'static {
+    /// The person's live pass, if any.
+    async fn active_for(
+        &self,
+        person: &PersonKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IssuedPass>, StoreError>;
+
+    /// Stores `pass` for `person` unless the person already holds a live pass (a concurrent
+    /// request may have won); returns the pass that holds. Atomic.
+    async fn insert_or_existing(
+        &self,
+        person: &PersonKey,
+        pass: &NewPass,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedPass, StoreError>;
+
+    /// Looks a scanned id up; an expired pass loses its registry data here at the latest.
+    async fn lookup(&self, id: PassId, now: DateTime<Utc>) -> Result<PassLookup, StoreError>;
+
+    /// Deletes registry data of expired passes and tombstones past `forget_at`.
+    /// Returns how many passes lost their data.
+    async fn sweep(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Whether any registry data is still stored for `id` (for retention checks).
+    async fn holds_registry_data(&self, id: PassId) -> Result<bool, StoreError>;
+
+    /// A cheap round trip, for health checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
