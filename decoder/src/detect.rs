@@ -594,6 +594,8 @@ fn rank_neighbours(caps: &[CapStone], idx: usize) -> Vec<(usize, usize)> {
 pub struct GridLocation {
     pub size: usize,
     c: Perspective,
+    /// Source points of the initial perspective (for re-fitting with another size).
+    quad: [Point; 4],
 }
 
 impl GridLocation {
@@ -793,19 +795,9 @@ fn locate_grid(img: &mut Bitmap, group: [&CapStone; 3]) -> Option<GridLocation> 
         hd = Point { x: -hd.x, y: -hd.y };
     }
     for cap in caps.iter_mut() {
-        if rotate_capstone(cap, &h0, &hd).is_none() {
-            eprintln!("DBG rotate fail");
-            return None;
-        }
+        rotate_capstone(cap, &h0, &hd)?;
     }
-    let Some(size) = measure_timing_pattern(img, &caps) else {
-        eprintln!("DBG timing fail");
-        return None;
-    };
-    eprintln!(
-        "DBG size {size} caps {:?}",
-        caps.iter().map(|c| c.center).collect::<Vec<_>>()
-    );
+    let size = measure_timing_pattern(img, &caps)?;
     let version = (size - 17) / 4;
     if version == 0 || version > 40 {
         return None;
@@ -817,7 +809,6 @@ fn locate_grid(img: &mut Bitmap, group: [&CapStone; 3]) -> Option<GridLocation> 
         &caps[2].corners[3],
     )?;
     if !img.near(align) {
-        eprintln!("DBG align far");
         return None;
     }
     // On V2+ grids, refine the estimate with the alignment pattern when it can be found;
@@ -849,42 +840,53 @@ fn locate_grid(img: &mut Bitmap, group: [&CapStone; 3]) -> Option<GridLocation> 
         img.repaint(ax, ay, original, |_: Row| ());
         align = best;
     }
-    let dom = size as f64 + 1.0;
-    let initial = Perspective::create(
-        &[
+    fit_grid(
+        img,
+        [
             caps[1].corners[0],
             caps[2].corners[0],
             align,
             caps[0].corners[0],
         ],
-        (size - 7) as f64,
-        (size - 7) as f64,
+        size,
     )
-    .or_else(|| {
-        eprintln!("DBG initial fail");
-        None
-    })?;
+}
+
+/// Perspective for a grid of `size` modules from its source quad, refined by the fitness
+/// jiggle; `None` unless it is regular on the whole grid and lands near the bitmap.
+fn fit_grid(img: &Bitmap, quad: [Point; 4], size: usize) -> Option<GridLocation> {
+    let version = size.checked_sub(17)? / 4;
+    if version == 0 || version > 40 || size != version * 4 + 17 {
+        return None;
+    }
+    let dom = size as f64 + 1.0;
+    let initial = Perspective::create(&quad, (size - 7) as f64, (size - 7) as f64)?;
     if !initial.regular_on(dom, dom) {
-        eprintln!("DBG initial irregular");
         return None;
     }
     let c = jiggle_perspective(img, initial, size);
     if !c.regular_on(dom, dom) {
-        eprintln!("DBG jiggle irregular");
         return None;
     }
     // All four corners must be near the bitmap.
-    let loc = GridLocation { size, c };
+    let loc = GridLocation { size, c, quad };
     let ok = loc.corners().iter().all(|&(x, y)| {
         img.near(Point {
             x: saturate(x),
             y: saturate(y),
         })
     });
-    if !ok {
-        eprintln!("DBG corners far");
-    }
     ok.then_some(loc)
+}
+
+/// The same grid re-fitted as the neighbouring versions (timing-pattern counts are often
+/// off by one version on blurred codes).
+pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
+    [loc.size.checked_sub(4), Some(loc.size + 4)]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| fit_grid(img, loc.quad, s))
+        .collect()
 }
 
 /// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
@@ -906,7 +908,6 @@ fn group_capstones(img: &mut Bitmap, caps: &[CapStone]) -> Vec<GridLocation> {
         if used[idx] {
             continue;
         }
-        eprintln!("DBG cap {idx} neighbours {:?}", rank_neighbours(caps, idx));
         for (a, b) in rank_neighbours(caps, idx) {
             if used[a] || used[b] {
                 continue;
@@ -923,7 +924,65 @@ fn group_capstones(img: &mut Bitmap, caps: &[CapStone]) -> Vec<GridLocation> {
             }
         }
     }
+    // Fallback: quirc's neighbour test looks along the axes of each capstone's own
+    // perspective, which blur and strong tilt skew (the corners of a blurred capstone are
+    // imprecise). Try loosely right-angled triples of unused capstones, best first.
+    let free: Vec<usize> = (0..caps.len().min(FALLBACK_CAPSTONES))
+        .filter(|&i| !used[i])
+        .collect();
+    for (_, a, corner, b) in right_angle_triples(caps, &free) {
+        if used[a] || used[corner] || used[b] {
+            continue;
+        }
+        if tests >= MAX_GROUP_TESTS || grids.len() >= MAX_GRIDS {
+            break;
+        }
+        tests += 1;
+        if let Some(loc) = locate_grid(img, [&caps[a], &caps[corner], &caps[b]]) {
+            grids.push(loc);
+            used[a] = true;
+            used[corner] = true;
+            used[b] = true;
+        }
+    }
     grids
+}
+
+/// Only the first capstones take part in the all-triples fallback (12 -> 220 triples).
+const FALLBACK_CAPSTONES: usize = 12;
+
+/// Triples (score, a, corner, b) whose legs corner->a and corner->b are roughly
+/// perpendicular (60..120 degrees) and of similar length (ratio < 2), best first.
+fn right_angle_triples(caps: &[CapStone], idx: &[usize]) -> Vec<(f64, usize, usize, usize)> {
+    let mut out = Vec::new();
+    for (i, &p) in idx.iter().enumerate() {
+        for (j, &q) in idx.iter().enumerate().skip(i + 1) {
+            for &r in idx.iter().skip(j + 1) {
+                for (a, corner, b) in [(q, p, r), (p, q, r), (p, r, q)] {
+                    let c = caps[corner].center;
+                    let (ax, ay) = (
+                        f64::from(caps[a].center.x - c.x),
+                        f64::from(caps[a].center.y - c.y),
+                    );
+                    let (bx, by) = (
+                        f64::from(caps[b].center.x - c.x),
+                        f64::from(caps[b].center.y - c.y),
+                    );
+                    let (la, lb) = (ax.hypot(ay), bx.hypot(by));
+                    if la < 1.0 || lb < 1.0 {
+                        continue;
+                    }
+                    let cos = ((ax * bx + ay * by) / (la * lb)).abs();
+                    let ratio = la.max(lb) / la.min(lb);
+                    if cos < 0.5 && ratio < 2.0 {
+                        out.push((cos + (ratio - 1.0), a, corner, b));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by(|x, y| x.0.total_cmp(&y.0));
+    out
 }
 
 /// Sampled module grid, handed to rqrr's decoder.
@@ -950,6 +1009,30 @@ pub fn sample(img: &Bitmap, loc: &GridLocation) -> Modules {
         for x in 0..size {
             let p = loc.c.map(x as f64 + 0.5, y as f64 + 0.5);
             bits.push(img.get_at_point(p) != WHITE);
+        }
+    }
+    Modules { size, bits }
+}
+
+/// Sample each module as the majority of 5 points (centre and +-0.25 module): more
+/// tolerant of a slightly off perspective and of blur than the centre alone.
+pub fn sample_majority(img: &Bitmap, loc: &GridLocation) -> Modules {
+    const OFF: [(f64, f64); 5] = [
+        (0.5, 0.5),
+        (0.25, 0.25),
+        (0.75, 0.25),
+        (0.25, 0.75),
+        (0.75, 0.75),
+    ];
+    let size = loc.size;
+    let mut bits = Vec::with_capacity(size * size);
+    for y in 0..size {
+        for x in 0..size {
+            let dark = OFF
+                .iter()
+                .filter(|(u, v)| img.get_at_point(loc.c.map(x as f64 + u, y as f64 + v)) != WHITE)
+                .count();
+            bits.push(dark >= 3);
         }
     }
     Modules { size, bits }
@@ -1000,15 +1083,18 @@ mod tests {
 
     #[test]
     fn flood_fill_counts_region() {
-        let dark = [true, true, false, true, false, false, true, true, true];
+        let dark = [true, true, false, false, false, false, false, true, true];
         let mut b = Bitmap::new(3, 3, dark.into_iter()).unwrap();
         match b.get_region(0, 0) {
-            Some(Region::Unclaimed { count, .. }) => assert_eq!(count, 3),
+            Some(Region::Unclaimed { count, .. }) => assert_eq!(count, 2),
             other => panic!("{other:?}"),
         }
         assert_eq!(b.get_region(1, 1), None);
         match b.get_region(2, 2) {
-            Some(Region::Unclaimed { count, .. }) => assert_eq!(count, 3),
+            Some(Region::Unclaimed { count, color }) => {
+                assert_eq!(count, 2);
+                assert_eq!(color, FIRST_REGION + 1);
+            }
             other => panic!("{other:?}"),
         }
     }

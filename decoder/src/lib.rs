@@ -89,7 +89,7 @@ pub fn decode_plain(frame: &GreyFrame) -> Vec<String> {
     let grids = detect::detect_grids(&mut bm);
     grids
         .first()
-        .and_then(|g| decode_grid(&bm, g))
+        .and_then(|g| decode_modules(detect::sample(&bm, g)))
         .into_iter()
         .collect()
 }
@@ -232,11 +232,22 @@ fn binarize(p: &Plane, bin: Bin) -> Vec<bool> {
     }
 }
 
-fn decode_grid(bm: &detect::Bitmap, g: &detect::GridLocation) -> Option<String> {
-    let modules = detect::sample(bm, g);
+fn decode_modules(modules: detect::Modules) -> Option<String> {
     let mut out = Vec::new();
     rqrr::Grid::new(modules).decode_to(&mut out).ok()?;
     Some(text::bytes_to_text(&out))
+}
+
+/// Centre sampling first, then majority sampling, then the neighbouring versions.
+fn decode_grid(bm: &detect::Bitmap, g: &detect::GridLocation) -> Option<String> {
+    decode_modules(detect::sample(bm, g))
+        .or_else(|| decode_modules(detect::sample_majority(bm, g)))
+        .or_else(|| {
+            detect::neighbour_sizes(bm, g).iter().find_map(|n| {
+                decode_modules(detect::sample(bm, n))
+                    .or_else(|| decode_modules(detect::sample_majority(bm, n)))
+            })
+        })
 }
 
 /// Decode one view: all grids found in it.

@@ -32,8 +32,8 @@ mod tests {
         // "ﾃﾞｻﾞｲﾝQR" in Shift_JIS (half-width katakana are single bytes).
         let sjis = [0xC3, 0xDE, 0xBB, 0xDE, 0xB2, 0xDD, b'Q', b'R'];
         assert_eq!(bytes_to_text(&sjis), "ﾃﾞｻﾞｲﾝQR");
-        // Kanji "阿" (0x88 0x9F).
-        assert_eq!(bytes_to_text(&[0x88, 0x9F]), "阿");
+        // Kanji "阿" (0x88 0xA2).
+        assert_eq!(bytes_to_text(&[0x88, 0xA2]), "阿");
     }
 
     #[test]

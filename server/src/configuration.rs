@@ -15,7 +15,6 @@ const DEFAULTS: &str = r#"
 bind = "127.0.0.1:8080"
 data_dir = "data"
 web_dir = "dist"
-public_url = "http://127.0.0.1:8080"
 alias_origins = []
 pass_ttl_secs = 300
 tombstone_ttl_secs = 172800
@@ -27,6 +26,7 @@ registry_timeout_ms = 5000
 certificate_form_url = "https://www.gosuslugi.ru/"
 max_body_bytes = 16384
 log_format = "pretty"
+timezone = "Europe/Moscow"
 redis_prefix = "statuspass:"
 "#;
 
@@ -92,8 +92,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `STATUSPASS_WEB_DIR`: the built PWA (`trunk build --release` output).
     pub web_dir: PathBuf,
-    /// `STATUSPASS_PUBLIC_URL`: the origin (and optional path prefix) pass links point to.
-    pub public_url: String,
+    /// `STATUSPASS_PUBLIC_URL`: the origin (and optional path prefix) pass links point to;
+    /// default `http://{bind}`.
+    pub public_url: Option<String>,
     /// `STATUSPASS_ALIAS_ORIGINS`: comma-separated extra origins whose pass links are accepted.
     pub alias_origins: Vec<String>,
     /// `DATABASE_URL` / `STATUSPASS_DATABASE_URL`: `postgres://…` or `sqlite://…`;
@@ -131,6 +132,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `STATUSPASS_LOG_FORMAT`: `pretty` or `json`.
     pub log_format: LogFormat,
+    /// `STATUSPASS_TIMEZONE`: the service time zone (IANA name) for times shown and reported.
+    pub timezone: String,
 }
 
 impl Settings {
@@ -182,6 +185,7 @@ impl Settings {
 
     fn validate(&self) -> anyhow::Result<()> {
         self.pass_links()?;
+        self.timezone()?;
         anyhow::ensure!(self.pass_ttl_secs > 0, "pass_ttl_secs must be positive");
         if self.registry == RegistryKind::Http {
             anyhow::ensure!(
@@ -194,8 +198,22 @@ impl Settings {
 
     /// The pass link builder/classifier for this deployment.
     pub fn pass_links(&self) -> anyhow::Result<PassLinks> {
-        PassLinks::new(&self.public_url, &self.alias_origins)
+        PassLinks::new(&self.public_url(), &self.alias_origins)
             .context("invalid public_url or alias_origins")
+    }
+
+    /// Where pass links point to.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+
+    /// The service time zone.
+    pub fn timezone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.timezone
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid timezone {:?}: {e}", self.timezone))
     }
 
     /// The database URL, defaulting to the SQLite file in the data dir.
@@ -212,7 +230,7 @@ impl Settings {
     /// Whether cookies get the `Secure` flag.
     pub fn cookie_secure(&self) -> bool {
         self.cookie_secure
-            .unwrap_or_else(|| self.public_url.starts_with("https://"))
+            .unwrap_or_else(|| self.public_url().starts_with("https://"))
     }
 }
 
@@ -240,6 +258,7 @@ const ENV_KEYS: &[&str] = &[
     "cookie_secure",
     "max_body_bytes",
     "log_format",
+    "timezone",
 ];
 
 #[cfg(test)]
@@ -297,6 +316,7 @@ mod tests {
         assert!(load(&[("STATUSPASS_PUBLIC_URL", "pass.example.ru")]).is_err());
         assert!(load(&[("STATUSPASS_REGISTRY", "http")]).is_err());
         assert!(load(&[("STATUSPASS_PASS_TTL_SECS", "0")]).is_err());
+        assert!(load(&[("STATUSPASS_TIMEZONE", "Mars/Olympus")]).is_err());
     }
 
     #[test]

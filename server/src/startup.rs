@@ -38,6 +38,8 @@ pub struct AppState {
     pub passes: Passes,
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// The service time zone.
+    pub timezone: chrono_tz::Tz,
     /// Present when demo sign-in is enabled.
     pub demo: Option<DemoDirectory>,
 }
@@ -45,7 +47,7 @@ pub struct AppState {
 impl AppState {
     /// A stored instant as the API shows it (RFC 3339 with offset).
     pub fn local_time(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
-        t.fixed_offset()
+        t.with_timezone(&self.timezone).fixed_offset()
     }
 }
 
@@ -142,6 +144,7 @@ async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result
         None
     };
     Ok(AppState {
+        timezone: settings.timezone()?,
         settings,
         links,
         passes,

@@ -1,0 +1,240 @@
+//! `spawn_app()`: a real server on port 0 with a fresh database (and Redis namespace), a clock
+//! the test can move and a registry that counts its calls.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use sqlx::Connection;
+use statuspass_server::clock::ManualClock;
+use statuspass_server::configuration::{Secret, Settings};
+use statuspass_server::registry::demo::DemoRegistry;
+use statuspass_server::registry::{Lookup, Registry, RegistryError};
+use statuspass_server::startup::{AppState, Application, Overrides};
+use statuspass_shared::{PassId, Snils};
+
+/// The two storage setups every contract test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded default: SQLite file, passes in the same database.
+    Sqlite,
+    /// Production: PostgreSQL, passes in Redis.
+    PostgresRedis,
+}
+
+/// Where the test PostgreSQL server is (a fresh database is created per test).
+pub fn postgres_admin_url() -> String {
+    std::env::var("STATUSPASS_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Where the test Redis is (a fresh key prefix is used per test).
+pub fn redis_url() -> String {
+    std::env::var("STATUSPASS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Creates an empty PostgreSQL database and returns its URL. Fails (never skips) when the
+/// server is unreachable: the contract suite must run on both setups.
+pub async fn fresh_postgres_database() -> String {
+    let admin = postgres_admin_url();
+    let name = format!("sp_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("PostgreSQL at {admin} is required for the contract tests: {e}")
+        });
+    sqlx::query(&format!(r#"CREATE DATABASE "{name}""#))
+        .execute(&mut conn)
+        .await
+        .expect("creating a test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{name}")
+}
+
+/// A registry that counts lookups, in front of the demo data.
+pub struct CountingRegistry {
+    inner: DemoRegistry,
+    pub calls: AtomicUsize,
+}
+
+#[async_trait]
+impl Registry for CountingRegistry {
+    async fn lookup(&self, snils: &Snils) -> Result<Lookup, RegistryError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.lookup(snils).await
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: ManualClock,
+    pub registry: Arc<CountingRegistry>,
+    pub state: actix_web::web::Data<AppState>,
+    pub public_url: String,
+    /// Cookie-keeping client: one signed-in person per client.
+    pub client: reqwest::Client,
+    _data_dir: tempfile::TempDir,
+}
+
+/// Settings for a test app on `backend`; `tweak` adjusts them before start.
+pub async fn test_settings(backend: Backend, data_dir: &std::path::Path) -> Settings {
+    let mut s = Settings::defaults().expect("default settings");
+    s.bind = "127.0.0.1:0".into();
+    s.data_dir = data_dir.to_path_buf();
+    s.web_dir = data_dir.join("no-web");
+    s.public_url = Some("https://pass.example.test".into());
+    s.alias_origins = vec!["https://www.gosuslugi.ru".into()];
+    if backend == Backend::PostgresRedis {
+        s.database_url = Some(Secret::new(fresh_postgres_database().await));
+        s.redis_url = Some(Secret::new(redis_url()));
+        s.redis_prefix = format!("sptest:{}:", uuid::Uuid::new_v4().simple());
+    }
+    s
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(backend, data_dir.path()).await;
+    tweak(&mut settings);
+    let public_url = settings.public_url();
+    let clock = ManualClock::starting_now();
+    let registry = Arc::new(CountingRegistry {
+        inner: DemoRegistry::load().expect("demo registry"),
+        calls: AtomicUsize::new(0),
+    });
+    let app = Application::build_with(
+        settings,
+        Overrides {
+            clock: Some(Arc::new(clock.clone())),
+            registry: Some(registry.clone()),
+        },
+    )
+    .await
+    .expect("building the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        clock,
+        registry,
+        state,
+        public_url,
+        client: new_client(),
+        _data_dir: data_dir,
+    }
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("http client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn registry_calls(&self) -> usize {
+        self.registry.calls.load(Ordering::SeqCst)
+    }
+
+    /// A new client (a second person) against the same server.
+    pub fn another_client(&self) -> reqwest::Client {
+        new_client()
+    }
+
+    pub async fn sign_in_as(&self, client: &reqwest::Client, key: &str) -> reqwest::Response {
+        client
+            .post(self.url("/api/auth/demo"))
+            .json(&serde_json::json!({ "key": key }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs the default client in; panics unless it worked.
+    pub async fn sign_in(&self, key: &str) {
+        let r = self.sign_in_as(&self.client, key).await;
+        assert_eq!(r.status(), 200, "demo sign-in as {key}");
+    }
+
+    pub async fn post_pass_with(&self, client: &reqwest::Client) -> reqwest::Response {
+        client
+            .post(self.url("/api/pass"))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_pass(&self) -> reqwest::Response {
+        self.post_pass_with(&self.client).await
+    }
+
+    pub async fn post_scan_with(&self, client: &reqwest::Client, body: Value) -> reqwest::Response {
+        client
+            .post(self.url("/api/scan"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_scan(&self, body: Value) -> reqwest::Response {
+        self.post_scan_with(&self.client, body).await
+    }
+
+    /// Scans `code` as a private person and returns the JSON answer (asserting 200).
+    pub async fn scan_code(&self, code: &str) -> Value {
+        let r = self.post_scan(serde_json::json!({ "code": code })).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("json")
+    }
+
+    /// Signs a participant in on a fresh client and returns their pass link and id.
+    pub async fn issue_pass_for(&self, key: &str) -> (String, PassId) {
+        let client = self.another_client();
+        assert_eq!(self.sign_in_as(&client, key).await.status(), 200);
+        let r = self.post_pass_with(&client).await;
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(body["outcome"], "issued", "{body}");
+        let id = PassId::parse(body["id"].as_str().expect("id")).expect("v4 id");
+        (body["link"].as_str().expect("link").to_owned(), id)
+    }
+
+    pub async fn holds_registry_data(&self, id: PassId) -> bool {
+        self.state
+            .passes
+            .store()
+            .holds_registry_data(id)
+            .await
+            .expect("store reachable")
+    }
+}
+
+/// Runs one async test body once per backend, as two `#[tokio::test]`s.
+#[macro_export]
+macro_rules! contract_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test]
+            async fn on_sqlite() {
+                ($body)($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn on_postgres_and_redis() {
+                ($body)($crate::helpers::Backend::PostgresRedis).await
+            }
+        }
+    };
+}

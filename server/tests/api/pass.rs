@@ -1,0 +1,149 @@
+use chrono::{DateTime, Duration};
+use serde_json::Value;
+use statuspass_server::clock::Clock;
+
+use crate::contract_test;
+use crate::helpers::{spawn_app, Backend};
+
+contract_test!(pass_needs_sign_in, |backend: Backend| async move {
+    let app = spawn_app(backend).await;
+    let r = app.post_pass().await;
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "unauthorized");
+    assert!(body["message"].as_str().unwrap().len() > 3);
+});
+
+contract_test!(
+    unconfirmed_account_is_refused,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("novikov").await;
+        let r = app.post_pass().await;
+        assert_eq!(r.status(), 403);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "account_not_confirmed");
+        assert_eq!(
+            body["message"],
+            "Сервис доступен только для подтверждённой учётной записи"
+        );
+        assert_eq!(app.registry_calls(), 0);
+    }
+);
+
+contract_test!(staff_cannot_get_a_pass, |backend: Backend| async move {
+    let app = spawn_app(backend).await;
+    app.sign_in("staff-none").await;
+    assert_eq!(app.post_pass().await.status(), 403);
+});
+
+contract_test!(
+    pass_is_issued_as_a_link_with_expiry_in_five_minutes,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("ivanov").await;
+        let body: Value = app.post_pass().await.json().await.unwrap();
+        assert_eq!(body["outcome"], "issued");
+        let id = body["id"].as_str().unwrap();
+        assert_eq!(body["link"], format!("{}/somc2/{id}", app.public_url));
+        let expires = DateTime::parse_from_rfc3339(body["expires_at"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            expires.offset().local_minus_utc(),
+            3 * 3600,
+            "service time zone Europe/Moscow"
+        );
+        let lifetime = expires.to_utc() - app.clock.now();
+        assert!(
+            lifetime <= Duration::seconds(300) && lifetime > Duration::seconds(299),
+            "{lifetime}"
+        );
+    }
+);
+
+contract_test!(
+    pass_is_reused_within_five_minutes_without_asking_the_registry,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("ivanov").await;
+        let first: Value = app.post_pass().await.json().await.unwrap();
+        app.clock.advance(Duration::seconds(299));
+        let second: Value = app.post_pass().await.json().await.unwrap();
+        assert_eq!(first["id"], second["id"]);
+        assert_eq!(first["expires_at"], second["expires_at"]);
+        assert_eq!(app.registry_calls(), 1);
+    }
+);
+
+contract_test!(
+    a_new_pass_is_issued_after_expiry,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("ivanov").await;
+        let first: Value = app.post_pass().await.json().await.unwrap();
+        app.clock.advance(Duration::seconds(300));
+        let second: Value = app.post_pass().await.json().await.unwrap();
+        assert_eq!(second["outcome"], "issued");
+        assert_ne!(first["id"], second["id"]);
+        assert_eq!(app.registry_calls(), 2);
+    }
+);
+
+contract_test!(
+    different_people_get_different_passes,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let (_, a) = app.issue_pass_for("ivanov").await;
+        let (_, b) = app.issue_pass_for("petrov").await;
+        assert_ne!(a, b);
+    }
+);
+
+contract_test!(
+    concurrent_presses_yield_one_pass,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("sidorova").await;
+        let requests = (0..6).map(|_| app.post_pass());
+        let answers = futures_util::future::join_all(requests).await;
+        let mut ids = Vec::new();
+        for r in answers {
+            assert_eq!(r.status(), 200);
+            let body: Value = r.json().await.unwrap();
+            ids.push(body["id"].as_str().unwrap().to_owned());
+        }
+        ids.dedup();
+        assert_eq!(ids.len(), 1, "{ids:?}");
+    }
+);
+
+contract_test!(
+    person_not_in_registry_gets_the_certificate_form,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("popov").await;
+        let r = app.post_pass().await;
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["outcome"], "not_found");
+        assert_eq!(
+            body["certificate_form_url"],
+            app.state.settings.certificate_form_url
+        );
+    }
+);
+
+contract_test!(
+    registry_outage_is_503_never_not_found,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("morozov").await;
+        let r = app.post_pass().await;
+        assert_eq!(r.status(), 503);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "registry_unavailable");
+        assert_eq!(
+            body["message"],
+            "Сервис временно недоступен, попробуйте позже"
+        );
+    }
+);
