@@ -1,6 +1,8 @@
 //! The HTTP registry adapter against a real HTTP server on loopback that answers well, badly
 //! or not at all.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpResponse, HttpServer};

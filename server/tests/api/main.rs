@@ -1,6 +1,8 @@
 //! API integration tests: real servers on port 0; each contract test runs on SQLite and on
 //! PostgreSQL + Redis.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
 mod bad_input;
 mod health;
 mod helpers;

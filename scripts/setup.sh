@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs what building and testing statuspass needs, idempotently, at pinned versions.
+#   scripts/setup.sh run    # toolchain for building the PWA: wasm32 target, trunk, wasm-bindgen-cli
+#   scripts/setup.sh test   # the above + Chromium, openssl, SMTP test server, npm packages,
+#                           # and starts PostgreSQL and Redis if they are down
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+mode=${1:-run}
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+    log "installing trunk $TRUNK_VERSION (compiles from source, ~10 minutes once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked --no-default-features --features rustls
+  fi
+  # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+  local wb
+  wb=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock 2>/dev/null || true)
+  if [ -n "$wb" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
+    log "installing wasm-bindgen-cli $wb (the version in Cargo.lock)"
+    cargo install wasm-bindgen-cli --version "$wb" --locked
+  fi
+}
+
+ensure_debian_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v openssl >/dev/null || missing+=(openssl)
+  python3 -c 'import aiosmtpd' 2>/dev/null || dpkg -s python3-aiosmtpd >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+  command -v wasm-opt >/dev/null || missing+=(binaryen)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
+  fi
+}
+
+ensure_services() {
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    log "starting PostgreSQL"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+  fi
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    log "starting Redis"
+    as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  fi
+  for _ in $(seq 1 30); do
+    pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  log "PostgreSQL or Redis did not come up"; return 1
+}
+
+ensure_npm_packages() {
+  if [ -f tests/e2e/package-lock.json ]; then
+    if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+      log "installing npm packages for the browser tests"
+      (cd tests/e2e && npm ci --no-audit --no-fund)
+    fi
+  fi
+}
+
+ensure_rust_tools
+if [ "$mode" = test ]; then
+  ensure_debian_packages
+  ensure_services
+  ensure_npm_packages
+fi
