@@ -9,6 +9,7 @@ pub mod error;
 pub mod passes;
 pub mod registry;
 pub mod routes;
+pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

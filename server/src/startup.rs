@@ -14,7 +14,7 @@ use actix_web::error::JsonPayloadError;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use statuspass_shared::PassLinks;
 
 use crate::auth::demo::DemoDirectory;
@@ -28,7 +28,7 @@ use crate::registry::Registry;
 use crate::store::passes::redis::RedisPassStore;
 use crate::store::passes::sql::SqlPassStore;
 use crate::store::passes::PassStore;
-use crate::store::{organizations, Db};
+use crate::store::{ledger, Db};
 use crate::{routes, telemetry, web_assets};
 
 /// Everything a handler may need, shared by all workers.
@@ -45,6 +45,28 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Start of the current day in the service time zone.
+    pub fn start_of_today(&self) -> DateTime<Utc> {
+        let local = self.clock.now().with_timezone(&self.timezone).date_naive();
+        self.local_midnight(local)
+    }
+
+    /// Start of the current month in the service time zone.
+    pub fn start_of_month(&self) -> DateTime<Utc> {
+        let local = self.clock.now().with_timezone(&self.timezone).date_naive();
+        self.local_midnight(local.with_day(1).unwrap_or(local))
+    }
+
+    /// Midnight of `date` in the service time zone, as an instant.
+    pub fn local_midnight(&self, date: chrono::NaiveDate) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        self.timezone
+            .from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| date.and_time(chrono::NaiveTime::MIN).and_utc())
+    }
+
     /// A stored instant as the API shows it (RFC 3339 with offset).
     pub fn local_time(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
         t.with_timezone(&self.timezone).fixed_offset()
@@ -138,8 +160,9 @@ async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result
         chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
     );
     let demo = if settings.demo_auth {
-        seed_demo_organizations(&db, clock.now()).await?;
-        Some(DemoDirectory::load()?)
+        let people = DemoDirectory::load()?;
+        crate::seed::seed_demo(&db, &people, clock.now()).await?;
+        Some(people)
     } else {
         None
     };
@@ -152,17 +175,6 @@ async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result
         clock,
         demo,
     })
-}
-
-const DEMO_ORGANIZATIONS: &str = include_str!("../demo/organizations.json");
-
-async fn seed_demo_organizations(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let orgs: Vec<organizations::Organization> =
-        serde_json::from_str(DEMO_ORGANIZATIONS).context("parsing demo/organizations.json")?;
-    for org in &orgs {
-        organizations::insert_if_absent(db, org, now).await?;
-    }
-    Ok(())
 }
 
 /// The session key: configured, or generated once into the data dir.
@@ -258,16 +270,25 @@ fn run(listener: TcpListener, state: web::Data<AppState>, key: Key) -> anyhow::R
     Ok(server)
 }
 
+/// Deletes what retention rules say is due: registry data of expired passes, old tombstones,
+/// ledger rows past 90 days.
+pub async fn sweep_once(state: &AppState) -> anyhow::Result<()> {
+    let passes = state.passes.sweep().await?;
+    let ledger = ledger::delete_expired(&state.db, state.clock.now()).await?;
+    if passes > 0 || ledger > 0 {
+        tracing::info!(passes, ledger, "swept expired data");
+    }
+    Ok(())
+}
+
 async fn sweep_forever(state: web::Data<AppState>) {
     let mut tick = tokio::time::interval(Duration::from_secs(
         state.settings.sweep_interval_secs.max(1),
     ));
     loop {
         tick.tick().await;
-        match state.passes.sweep().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(cleared = n, "swept expired passes"),
-            Err(e) => tracing::warn!(error = %e, "sweep failed; will retry"),
+        if let Err(e) = sweep_once(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "sweep failed; will retry");
         }
     }
 }

@@ -173,8 +173,100 @@ pub struct ClientConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct OrgStats {
+    /// Since midnight (service time zone).
     pub today: u64,
+    /// The last 30 × 24 hours.
     pub last_30_days: u64,
+    /// Since the first of this month (service time zone).
+    pub this_month: u64,
+}
+
+/// The power code a delegation must carry to allow scanning on behalf of an organization.
+pub const POWER_DELEGATE_SCAN: &str = "GOSCAN_DELEGATE_SCAN";
+
+/// An organization as its admins and staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct OrgSummary {
+    #[cfg_attr(feature = "server", schema(value_type = String, example = "1027700132195"))]
+    pub ogrn: Ogrn,
+    pub full_name: String,
+    pub short_name: String,
+    pub contact_email: Option<String>,
+}
+
+/// An active delegation of the signed-in staff member (`GET /api/me/delegations`): the
+/// scanner offers these organizations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct MyDelegation {
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub ogrn: Ogrn,
+    pub short_name: String,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub valid_until: DateTime<FixedOffset>,
+}
+
+/// A member of an organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct StaffMember {
+    /// The person's subject id (demo: `demo:{key}`).
+    pub subject: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Body of `POST /api/orgs/{ogrn}/staff`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddStaff {
+    pub subject: String,
+    pub name: String,
+    /// `staff` (default) or `admin`.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// A delegation (машиночитаемая доверенность) as the organization admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Delegation {
+    pub id: String,
+    pub subject: String,
+    pub power_code: String,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub valid_from: DateTime<FixedOffset>,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub valid_until: DateTime<FixedOffset>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    pub revoked_at: Option<DateTime<FixedOffset>>,
+    pub issued_by: String,
+    pub state: DelegationState,
+}
+
+/// Body of `POST /api/orgs/{ogrn}/delegations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDelegation {
+    pub subject: String,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub valid_from: DateTime<FixedOffset>,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub valid_until: DateTime<FixedOffset>,
+    /// Default `GOSCAN_DELEGATE_SCAN`.
+    #[serde(default)]
+    pub power_code: Option<String>,
+}
+
+/// Body of `PUT /api/orgs/{ogrn}/contact-email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactEmail {
+    pub email: String,
 }
 
 /// Every error answer: a stable machine code and a short human message (Russian).

@@ -2,11 +2,12 @@
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
-use statuspass_shared::api::{DemoPerson, DemoSignIn, Me};
+use statuspass_shared::api::{DelegationSummary, DemoPerson, DemoSignIn, Me};
 
 use crate::auth::{self, demo::DemoDirectory, Principal};
 use crate::error::AppError;
 use crate::startup::AppState;
+use crate::store::organizations;
 
 fn demo(state: &AppState) -> Result<&DemoDirectory, AppError> {
     state.demo.as_ref().ok_or(AppError::NotFound)
@@ -17,7 +18,23 @@ fn demo(state: &AppState) -> Result<&DemoDirectory, AppError> {
 pub async fn demo_people(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<DemoPerson>>, AppError> {
-    Ok(web::Json(demo(&state)?.list()))
+    let directory = demo(&state)?;
+    let now = state.clock.now();
+    let mut people = directory.list();
+    for person in &mut people {
+        let Some(claims) = directory.claims(&person.key) else {
+            continue;
+        };
+        person.delegations = organizations::delegations_of_subject(&state.db, &claims.subject)
+            .await?
+            .into_iter()
+            .map(|d| DelegationSummary {
+                state: d.state(now),
+                ogrn: d.ogrn,
+            })
+            .collect();
+    }
+    Ok(web::Json(people))
 }
 
 /// `POST /api/auth/demo`: signs a demo person in.

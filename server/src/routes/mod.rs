@@ -3,12 +3,13 @@
 pub mod auth;
 pub mod health;
 pub mod openapi;
+pub mod orgs;
 pub mod pass;
 pub mod scan;
 pub mod somc2;
 pub mod web;
 
-use actix_web::web::{get, post, resource, scope, ServiceConfig};
+use actix_web::web::{delete, get, post, put, resource, scope, ServiceConfig};
 
 /// Registers every route.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -25,6 +26,32 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 )
                 .route("/auth/logout", post().to(auth::sign_out))
                 .route("/me", get().to(auth::me))
+                .route("/me/delegations", get().to(orgs::my_delegations))
+                .route("/orgs", get().to(orgs::list))
+                .route("/orgs/{ogrn}", get().to(orgs::get))
+                .route(
+                    "/orgs/{ogrn}/contact-email",
+                    put().to(orgs::set_contact_email),
+                )
+                .service(
+                    resource("/orgs/{ogrn}/staff")
+                        .route(get().to(orgs::staff))
+                        .route(post().to(orgs::add_staff)),
+                )
+                .route(
+                    "/orgs/{ogrn}/staff/{subject}",
+                    delete().to(orgs::remove_staff),
+                )
+                .service(
+                    resource("/orgs/{ogrn}/delegations")
+                        .route(get().to(orgs::delegations))
+                        .route(post().to(orgs::issue_delegation)),
+                )
+                .route(
+                    "/orgs/{ogrn}/delegations/{id}/revoke",
+                    post().to(orgs::revoke_delegation),
+                )
+                .route("/orgs/{ogrn}/stats", get().to(orgs::stats))
                 .route("/pass", post().to(pass::get_pass))
                 .route("/scan", post().to(scan::scan))
                 .default_service(actix_web::web::to(web::api_not_found)),

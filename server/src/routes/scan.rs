@@ -9,6 +9,8 @@ use crate::configuration::Disclosure;
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::store::passes::PassLookup;
+use crate::store::{ledger, organizations};
+use statuspass_shared::api::POWER_DELEGATE_SCAN;
 
 /// Checks a scanned code.
 #[utoipa::path(post, path = "/api/scan", request_body = ScanRequest, responses(
@@ -26,9 +28,15 @@ pub async fn scan(
 ) -> Result<web::Json<ScanResponse>, AppError> {
     principal.require(Role::Staff)?;
     let ScanRequest { code, on_behalf_of } = body.into_inner();
-    if on_behalf_of.is_some() {
-        // Organizations and delegations arrive with the ledger; until then nobody holds one.
-        return Err(AppError::NoActiveDelegation);
+    if let Some(ogrn) = &on_behalf_of {
+        // Checked at this moment: a delegation revoked a second ago no longer counts.
+        let subject = &principal.0.subject;
+        let now = state.clock.now();
+        if !organizations::has_active_delegation(&state.db, ogrn, subject, POWER_DELEGATE_SCAN, now)
+            .await?
+        {
+            return Err(AppError::NoActiveDelegation);
+        }
     }
     let lookup = match state.links.classify(&code) {
         ScannedCode::Foreign => None,
@@ -46,11 +54,25 @@ pub async fn scan(
                 Disclosure::StatusOnly => None,
             },
             status: Some(record.status),
-            recorded: false,
+            recorded: match &on_behalf_of {
+                Some(ogrn) => record_scan(&state, ogrn).await,
+                None => false,
+            },
         },
     };
     tracing::info!(result = response.result.as_str(), "scan");
     Ok(web::Json(response))
+}
+
+/// Writes the ledger row; a failure is logged and reported as not recorded, the verdict stands.
+async fn record_scan(state: &AppState, ogrn: &statuspass_shared::Ogrn) -> bool {
+    match ledger::record(&state.db, ogrn, state.clock.now()).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "ledger write failed; scan not recorded");
+            false
+        }
+    }
 }
 
 fn verdict(result: ScanResult) -> ScanResponse {

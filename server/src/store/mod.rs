@@ -4,6 +4,7 @@
 //! Times are stored as Unix milliseconds (`BIGINT`), ids as text, so one query text serves both
 //! engines; each engine has its own migrations folder.
 
+pub mod ledger;
 pub mod organizations;
 pub mod passes;
 

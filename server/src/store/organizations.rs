@@ -1,10 +1,13 @@
-//! Organizations (OGRN, names, contact e-mail).
+//! Organizations, their members and delegations. One query per function.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use sqlx::any::AnyRow;
 use sqlx::Row;
+use statuspass_shared::api::{DelegationState, Role};
 use statuspass_shared::Ogrn;
 
-use super::{to_millis, Db};
+use super::{from_millis, to_millis, Db};
 
 /// An organization whose staff may scan on its behalf.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -15,12 +18,87 @@ pub struct Organization {
     pub contact_email: Option<String>,
 }
 
+/// A member row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub subject: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// A delegation row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelegationRow {
+    pub id: String,
+    pub ogrn: Ogrn,
+    pub subject: String,
+    pub power_code: String,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub issued_by: String,
+}
+
+impl DelegationRow {
+    /// The state at `now`.
+    pub fn state(&self, now: DateTime<Utc>) -> DelegationState {
+        if self.revoked_at.is_some_and(|r| r <= now) {
+            DelegationState::Revoked
+        } else if now < self.valid_from {
+            DelegationState::NotYetValid
+        } else if now >= self.valid_until {
+            DelegationState::Expired
+        } else {
+            DelegationState::Active
+        }
+    }
+}
+
+fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+fn ogrn_of(row: &AnyRow) -> Result<Ogrn, sqlx::Error> {
+    Ogrn::parse(&row.try_get::<String, _>("ogrn")?).map_err(decode_err)
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Staff | Role::Participant => "staff",
+    }
+}
+
+fn organization_of(row: &AnyRow) -> Result<Organization, sqlx::Error> {
+    Ok(Organization {
+        ogrn: ogrn_of(row)?,
+        full_name: row.try_get("full_name")?,
+        short_name: row.try_get("short_name")?,
+        contact_email: row.try_get("contact_email")?,
+    })
+}
+
+fn delegation_of(row: &AnyRow) -> Result<DelegationRow, sqlx::Error> {
+    Ok(DelegationRow {
+        id: row.try_get("id")?,
+        ogrn: ogrn_of(row)?,
+        subject: row.try_get("subject")?,
+        power_code: row.try_get("power_code")?,
+        valid_from: from_millis(row.try_get("valid_from")?),
+        valid_until: from_millis(row.try_get("valid_until")?),
+        revoked_at: row
+            .try_get::<Option<i64>, _>("revoked_at")?
+            .map(from_millis),
+        issued_by: row.try_get("issued_by")?,
+    })
+}
+
 /// Adds the organization unless one with its OGRN exists (existing data is kept).
 #[tracing::instrument(skip(db, org), fields(ogrn = %org.ogrn))]
 pub async fn insert_if_absent(
     db: &Db,
     org: &Organization,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO organizations (ogrn, full_name, short_name, contact_email, created_at) \
@@ -39,20 +117,252 @@ pub async fn insert_if_absent(
 /// One organization by OGRN.
 #[tracing::instrument(skip(db))]
 pub async fn find(db: &Db, ogrn: &Ogrn) -> Result<Option<Organization>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query(
         "SELECT ogrn, full_name, short_name, contact_email FROM organizations WHERE ogrn = $1",
     )
     .bind(ogrn.as_str())
     .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| {
-        let ogrn: String = r.try_get("ogrn")?;
-        Ok(Organization {
-            ogrn: Ogrn::parse(&ogrn).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            full_name: r.try_get("full_name")?,
-            short_name: r.try_get("short_name")?,
-            contact_email: r.try_get("contact_email")?,
-        })
-    })
+    .await?
+    .as_ref()
+    .map(organization_of)
     .transpose()
+}
+
+/// Every organization (for the report job).
+#[tracing::instrument(skip(db))]
+pub async fn all(db: &Db) -> Result<Vec<Organization>, sqlx::Error> {
+    sqlx::query(
+        "SELECT ogrn, full_name, short_name, contact_email FROM organizations ORDER BY ogrn",
+    )
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(organization_of)
+    .collect()
+}
+
+/// Organizations where `subject` has `role`.
+#[tracing::instrument(skip(db, subject))]
+pub async fn of_member(
+    db: &Db,
+    subject: &str,
+    role: Role,
+) -> Result<Vec<Organization>, sqlx::Error> {
+    sqlx::query(
+        "SELECT o.ogrn, o.full_name, o.short_name, o.contact_email FROM organizations o \
+         JOIN members m ON m.ogrn = o.ogrn WHERE m.subject = $1 AND m.role = $2 ORDER BY o.ogrn",
+    )
+    .bind(subject)
+    .bind(role_name(role))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(organization_of)
+    .collect()
+}
+
+/// Sets the contact e-mail.
+#[tracing::instrument(skip(db, email))]
+pub async fn set_contact_email(db: &Db, ogrn: &Ogrn, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE organizations SET contact_email = $1 WHERE ogrn = $2")
+        .bind(email)
+        .bind(ogrn.as_str())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Whether `subject` has `role` in the organization.
+#[tracing::instrument(skip(db, subject))]
+pub async fn is_member(
+    db: &Db,
+    ogrn: &Ogrn,
+    subject: &str,
+    role: Role,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM members WHERE ogrn = $1 AND subject = $2 AND role = $3",
+    )
+    .bind(ogrn.as_str())
+    .bind(subject)
+    .bind(role_name(role))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Adds a member (no-op if present).
+#[tracing::instrument(skip(db, member), fields(role = ?member.role))]
+pub async fn add_member(
+    db: &Db,
+    ogrn: &Ogrn,
+    member: &Member,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO members (ogrn, subject, name, role, added_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (ogrn, subject, role) DO NOTHING",
+    )
+    .bind(ogrn.as_str())
+    .bind(&member.subject)
+    .bind(&member.name)
+    .bind(role_name(member.role))
+    .bind(to_millis(now))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Removes every role of `subject` in the organization; returns whether anything was removed.
+#[tracing::instrument(skip(db, subject))]
+pub async fn remove_member(db: &Db, ogrn: &Ogrn, subject: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM members WHERE ogrn = $1 AND subject = $2")
+        .bind(ogrn.as_str())
+        .bind(subject)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The members of an organization.
+#[tracing::instrument(skip(db))]
+pub async fn members(db: &Db, ogrn: &Ogrn) -> Result<Vec<Member>, sqlx::Error> {
+    sqlx::query("SELECT subject, name, role FROM members WHERE ogrn = $1 ORDER BY name, role")
+        .bind(ogrn.as_str())
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Member {
+                subject: r.try_get("subject")?,
+                name: r.try_get("name")?,
+                role: match r.try_get::<String, _>("role")?.as_str() {
+                    "admin" => Role::Admin,
+                    _ => Role::Staff,
+                },
+            })
+        })
+        .collect()
+}
+
+const DELEGATION_COLUMNS: &str =
+    "id, ogrn, subject, power_code, valid_from, valid_until, revoked_at, issued_by";
+
+/// Stores a delegation unless one with its id exists.
+#[tracing::instrument(skip(db, d), fields(ogrn = %d.ogrn))]
+pub async fn insert_delegation(
+    db: &Db,
+    d: &DelegationRow,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO delegations (id, ogrn, subject, power_code, valid_from, valid_until, \
+         revoked_at, issued_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&d.id)
+    .bind(d.ogrn.as_str())
+    .bind(&d.subject)
+    .bind(&d.power_code)
+    .bind(to_millis(d.valid_from))
+    .bind(to_millis(d.valid_until))
+    .bind(d.revoked_at.map(to_millis))
+    .bind(&d.issued_by)
+    .bind(to_millis(now))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Revokes a delegation of the organization; returns whether it existed and was not revoked.
+#[tracing::instrument(skip(db))]
+pub async fn revoke_delegation(
+    db: &Db,
+    ogrn: &Ogrn,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE delegations SET revoked_at = $1 WHERE id = $2 AND ogrn = $3 AND revoked_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(id)
+    .bind(ogrn.as_str())
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The delegations of an organization, newest first.
+#[tracing::instrument(skip(db))]
+pub async fn delegations_of_org(db: &Db, ogrn: &Ogrn) -> Result<Vec<DelegationRow>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {DELEGATION_COLUMNS} FROM delegations WHERE ogrn = $1 ORDER BY valid_from DESC, id"
+    ))
+    .bind(ogrn.as_str())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(delegation_of)
+    .collect()
+}
+
+/// The delegations held by a person (any organization, any state).
+#[tracing::instrument(skip(db, subject))]
+pub async fn delegations_of_subject(
+    db: &Db,
+    subject: &str,
+) -> Result<Vec<DelegationRow>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {DELEGATION_COLUMNS} FROM delegations WHERE subject = $1 ORDER BY ogrn, valid_from"
+    ))
+    .bind(subject)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(delegation_of)
+    .collect()
+}
+
+/// Whether `subject` holds, at `now`, an active delegation of the organization with the power
+/// code.
+#[tracing::instrument(skip(db, subject))]
+pub async fn has_active_delegation(
+    db: &Db,
+    ogrn: &Ogrn,
+    subject: &str,
+    power_code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM delegations WHERE ogrn = $1 AND subject = $2 \
+         AND power_code = $3 AND valid_from <= $4 AND valid_until > $4 \
+         AND (revoked_at IS NULL OR revoked_at > $4)",
+    )
+    .bind(ogrn.as_str())
+    .bind(subject)
+    .bind(power_code)
+    .bind(to_millis(now))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Revokes every unrevoked delegation of `subject` in the organization (when they leave it).
+#[tracing::instrument(skip(db, subject))]
+pub async fn revoke_all_of(
+    db: &Db,
+    ogrn: &Ogrn,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE delegations SET revoked_at = $1 WHERE ogrn = $2 AND subject = $3 AND revoked_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(ogrn.as_str())
+    .bind(subject)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
 }

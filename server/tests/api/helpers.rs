@@ -238,3 +238,35 @@ macro_rules! contract_test {
         }
     };
 }
+
+/// The two demo organizations.
+pub const ORG_A: &str = "1027700012340";
+pub const ORG_B: &str = "1177847123453";
+
+impl TestApp {
+    /// Rows in the ledger of `ogrn`, all time.
+    pub async fn ledger_rows(&self, ogrn: &str) -> u64 {
+        let ogrn = statuspass_shared::Ogrn::parse(ogrn).unwrap();
+        let from = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let until = from + chrono::Duration::days(365 * 200);
+        statuspass_server::store::ledger::count_between(&self.state.db, &ogrn, from, until)
+            .await
+            .unwrap()
+    }
+
+    /// Every ledger row, any organization.
+    pub async fn ledger_total(&self) -> u64 {
+        self.ledger_rows(ORG_A).await + self.ledger_rows(ORG_B).await
+    }
+
+    /// A signed-in client for a demo person.
+    pub async fn client_for(&self, key: &str) -> reqwest::Client {
+        let client = self.another_client();
+        assert_eq!(
+            self.sign_in_as(&client, key).await.status(),
+            200,
+            "sign in {key}"
+        );
+        client
+    }
+}

@@ -6,6 +6,7 @@
 mod bad_input;
 mod health;
 mod helpers;
+mod orgs;
 mod outage;
 mod pass;
 mod scan;

@@ -1,0 +1,92 @@
+//! The scan ledger: one row per successful scan on behalf of an organization, holding exactly
+//! the scan id, the OGRN and the moment (its date and time). Kept 90 days.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use statuspass_shared::Ogrn;
+use uuid::Uuid;
+
+use super::{from_millis, to_millis, Db};
+
+/// How long ledger rows are kept.
+pub const RETENTION: chrono::Duration = chrono::Duration::days(90);
+
+/// A ledger row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub scan_id: Uuid,
+    pub ogrn: Ogrn,
+    pub scanned_at: DateTime<Utc>,
+}
+
+/// Writes one row; returns its scan id.
+#[tracing::instrument(skip(db))]
+pub async fn record(db: &Db, ogrn: &Ogrn, at: DateTime<Utc>) -> Result<Uuid, sqlx::Error> {
+    let scan_id = Uuid::new_v4();
+    sqlx::query("INSERT INTO ledger (scan_id, ogrn, scanned_at) VALUES ($1, $2, $3)")
+        .bind(scan_id.to_string())
+        .bind(ogrn.as_str())
+        .bind(to_millis(at))
+        .execute(db.pool())
+        .await?;
+    Ok(scan_id)
+}
+
+/// Number of rows of the organization with `from <= scanned_at < until`.
+#[tracing::instrument(skip(db))]
+pub async fn count_between(
+    db: &Db,
+    ogrn: &Ogrn,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM ledger WHERE ogrn = $1 AND scanned_at >= $2 AND scanned_at < $3",
+    )
+    .bind(ogrn.as_str())
+    .bind(to_millis(from))
+    .bind(to_millis(until))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
+}
+
+/// The rows of the organization with `from <= scanned_at < until`, oldest first.
+#[tracing::instrument(skip(db))]
+pub async fn entries_between(
+    db: &Db,
+    ogrn: &Ogrn,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    sqlx::query(
+        "SELECT scan_id, ogrn, scanned_at FROM ledger WHERE ogrn = $1 AND scanned_at >= $2 \
+         AND scanned_at < $3 ORDER BY scanned_at, scan_id",
+    )
+    .bind(ogrn.as_str())
+    .bind(to_millis(from))
+    .bind(to_millis(until))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(LedgerEntry {
+            scan_id: Uuid::parse_str(&r.try_get::<String, _>("scan_id")?)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            ogrn: Ogrn::parse(&r.try_get::<String, _>("ogrn")?)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            scanned_at: from_millis(r.try_get("scanned_at")?),
+        })
+    })
+    .collect()
+}
+
+/// Deletes rows older than the retention period; returns how many.
+#[tracing::instrument(skip(db))]
+pub async fn delete_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM ledger WHERE scanned_at < $1")
+        .bind(to_millis(now - RETENTION))
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected())
+}
