@@ -27,6 +27,12 @@ certificate_form_url = "https://www.gosuslugi.ru/"
 max_body_bytes = 16384
 log_format = "pretty"
 timezone = "Europe/Moscow"
+smtp_port = 587
+smtp_tls = "starttls"
+smtp_timeout_secs = 30
+mail_from = "statuspass <noreply@statuspass.invalid>"
+report_interval_days = 30
+report_check_interval_secs = 3600
 redis_prefix = "statuspass:"
 "#;
 
@@ -82,6 +88,18 @@ pub enum LogFormat {
     Json,
 }
 
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption (a relay on loopback only).
+    None,
+}
+
 /// All settings of the server.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,6 +152,30 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `STATUSPASS_TIMEZONE`: the service time zone (IANA name) for times shown and reported.
     pub timezone: String,
+    /// `STATUSPASS_SMTP_HOST`: send mail over SMTP; unset: `.eml` files in `<data_dir>/outbox/`.
+    pub smtp_host: Option<String>,
+    /// `STATUSPASS_SMTP_PORT`.
+    pub smtp_port: u16,
+    /// `STATUSPASS_SMTP_TLS`: `starttls`, `tls` or `none`.
+    pub smtp_tls: SmtpTls,
+    /// `STATUSPASS_SMTP_USERNAME`.
+    pub smtp_username: Option<String>,
+    /// `STATUSPASS_SMTP_PASSWORD`.
+    pub smtp_password: Option<Secret<String>>,
+    /// `STATUSPASS_SMTP_TIMEOUT_SECS`.
+    pub smtp_timeout_secs: u64,
+    /// `STATUSPASS_MAIL_FROM`: sender of report e-mails.
+    pub mail_from: String,
+    /// `STATUSPASS_REPORT_INTERVAL_DAYS`: report period.
+    pub report_interval_days: u32,
+    /// `STATUSPASS_REPORT_CHECK_INTERVAL_SECS`: how often the server looks for due reports and
+    /// retries failed sends.
+    pub report_check_interval_secs: u64,
+    /// `STATUSPASS_SIGNING_KEY_PATH`: PEM private key signing reports; with
+    /// `signing_cert_path`. Unset: generated under `<data_dir>/signing/`.
+    pub signing_key_path: Option<PathBuf>,
+    /// `STATUSPASS_SIGNING_CERT_PATH`: PEM certificate of the signing key.
+    pub signing_cert_path: Option<PathBuf>,
 }
 
 impl Settings {
@@ -186,6 +228,13 @@ impl Settings {
     fn validate(&self) -> anyhow::Result<()> {
         self.pass_links()?;
         self.timezone()?;
+        self.mail_from
+            .parse::<lettre::message::Mailbox>()
+            .context("invalid mail_from")?;
+        anyhow::ensure!(
+            self.report_interval_days > 0,
+            "report_interval_days must be positive"
+        );
         anyhow::ensure!(self.pass_ttl_secs > 0, "pass_ttl_secs must be positive");
         if self.registry == RegistryKind::Http {
             anyhow::ensure!(
@@ -259,6 +308,17 @@ const ENV_KEYS: &[&str] = &[
     "max_body_bytes",
     "log_format",
     "timezone",
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_username",
+    "smtp_password",
+    "smtp_timeout_secs",
+    "mail_from",
+    "report_interval_days",
+    "report_check_interval_secs",
+    "signing_key_path",
+    "signing_cert_path",
 ];
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod configuration;
 pub mod error;
 pub mod passes;
 pub mod registry;
+pub mod reports;
 pub mod routes;
 pub mod seed;
 pub mod startup;

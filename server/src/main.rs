@@ -2,10 +2,13 @@
 
 use anyhow::Context;
 use statuspass_server::configuration::Settings;
-use statuspass_server::startup::Application;
+use statuspass_server::reports;
+use statuspass_server::startup::{build_state, Application, Overrides};
 use statuspass_server::telemetry;
 
-const USAGE: &str = "usage: statuspass [serve]
+const USAGE: &str = "usage:
+  statuspass [serve]               run the server
+  statuspass reports run [--force] run the due-report job once now (--force: every organization is due)
 
 Configuration comes from STATUSPASS_* environment variables (see README.md).";
 
@@ -25,6 +28,19 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .context("starting the server")?;
             app.run_until_stopped().await?;
+            Ok(())
+        }
+        ["reports", "run", rest @ ..] if rest.iter().all(|a| *a == "--force") => {
+            let force = !rest.is_empty();
+            let state = build_state(settings, Overrides::default()).await?;
+            let summary = state.reports.run_due(force).await?;
+            println!(
+                "reports: {} created, {} sent, {} waiting for an e-mail address, {} failed (will be retried)",
+                summary.created, summary.sent, summary.waiting_for_email, summary.failed
+            );
+            if let reports::mail::Mailer::Outbox(_, dir) = &state.reports.mailer {
+                println!("outbox: {}", dir.display());
+            }
             Ok(())
         }
         _ => {

@@ -25,6 +25,7 @@ use crate::passes::Passes;
 use crate::registry::demo::DemoRegistry;
 use crate::registry::http::HttpRegistry;
 use crate::registry::Registry;
+use crate::reports::ReportJob;
 use crate::store::passes::redis::RedisPassStore;
 use crate::store::passes::sql::SqlPassStore;
 use crate::store::passes::PassStore;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub timezone: chrono_tz::Tz,
     /// Present when demo sign-in is enabled.
     pub demo: Option<DemoDirectory>,
+    /// The monthly report job.
+    pub reports: ReportJob,
 }
 
 impl AppState {
@@ -122,13 +125,17 @@ impl Application {
     /// Serves until the process is told to stop; sweeps expired data meanwhile.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_forever(self.state.clone()));
+        let reporter = tokio::spawn(report_forever(self.state.clone()));
         let result = self.server.await;
         sweeper.abort();
+        reporter.abort();
         result
     }
 }
 
-async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result<AppState> {
+/// Connects storage, seeds demo data (when enabled) and assembles the shared state; the server
+/// and the operator commands both start here.
+pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result<AppState> {
     let links = settings.pass_links()?;
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
@@ -166,7 +173,9 @@ async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result
     } else {
         None
     };
+    let reports = ReportJob::from_settings(&settings, db.clone(), clock.clone())?;
     Ok(AppState {
+        reports,
         timezone: settings.timezone()?,
         settings,
         links,
@@ -289,6 +298,21 @@ async fn sweep_forever(state: web::Data<AppState>) {
         tick.tick().await;
         if let Err(e) = sweep_once(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "sweep failed; will retry");
+        }
+    }
+}
+
+async fn report_forever(state: web::Data<AppState>) {
+    let period = Duration::from_secs(state.settings.report_check_interval_secs.max(1));
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        match state.reports.run_due(false).await {
+            Ok(summary) if summary != Default::default() => {
+                tracing::info!(?summary, "report run")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "report run failed; will retry"),
         }
     }
 }

@@ -269,6 +269,40 @@ pub struct ContactEmail {
     pub email: String,
 }
 
+/// Where a report stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Accepted by the mail server.
+    Sent,
+    /// Waiting to be sent (or retried after a failure).
+    Pending,
+    /// Kept: the organization has no contact e-mail.
+    NoContactEmail,
+}
+
+/// A report as listed on the organization page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ReportSummary {
+    pub id: String,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub period_start: DateTime<FixedOffset>,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub period_end: DateTime<FixedOffset>,
+    pub status: ReportStatus,
+    /// Successful scans in the report, once built.
+    pub rows: Option<u64>,
+    /// The zip's file name, once built.
+    pub file_name: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    pub sent_at: Option<DateTime<FixedOffset>>,
+    pub sent_to: Option<String>,
+    /// The last sending problem, if any.
+    pub problem: Option<String>,
+}
+
 /// Every error answer: a stable machine code and a short human message (Russian).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]

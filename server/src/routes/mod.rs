@@ -5,6 +5,7 @@ pub mod health;
 pub mod openapi;
 pub mod orgs;
 pub mod pass;
+pub mod reports;
 pub mod scan;
 pub mod somc2;
 pub mod web;
@@ -52,6 +53,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     post().to(orgs::revoke_delegation),
                 )
                 .route("/orgs/{ogrn}/stats", get().to(orgs::stats))
+                .route("/orgs/{ogrn}/reports", get().to(reports::list))
+                .route(
+                    "/orgs/{ogrn}/reports/{id}/archive",
+                    get().to(reports::download),
+                )
                 .route("/pass", post().to(pass::get_pass))
                 .route("/scan", post().to(scan::scan))
                 .default_service(actix_web::web::to(web::api_not_found)),

@@ -32,6 +32,8 @@ use utoipa::OpenApi;
         super::orgs::issue_delegation,
         super::orgs::revoke_delegation,
         super::orgs::stats,
+        super::reports::list,
+        super::reports::download,
     ),
     components(schemas(
         api::ApiError,

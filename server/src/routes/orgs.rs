@@ -23,7 +23,7 @@ fn parse_ogrn(raw: &str) -> Result<Ogrn, AppError> {
 
 /// The organization, if the principal administers it; 403 otherwise (also for unknown ones,
 /// so the answer does not tell which OGRNs exist).
-async fn administered(
+pub(crate) async fn administered(
     state: &AppState,
     principal: &Principal,
     raw: &str,

@@ -51,14 +51,15 @@ pub async fn count_between(
     Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
 }
 
-/// The rows of the organization with `from <= scanned_at < until`, oldest first.
-#[tracing::instrument(skip(db))]
-pub async fn entries_between(
-    db: &Db,
-    ogrn: &Ogrn,
+/// The rows of the organization with `from <= scanned_at < until`, oldest first, as a stream
+/// (a year of a stadium's scans need not fit in memory).
+pub fn stream_between<'a>(
+    db: &'a Db,
+    ogrn: &'a Ogrn,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+) -> impl futures_util::Stream<Item = Result<LedgerEntry, sqlx::Error>> + Send + 'a {
+    use futures_util::StreamExt;
     sqlx::query(
         "SELECT scan_id, ogrn, scanned_at FROM ledger WHERE ogrn = $1 AND scanned_at >= $2 \
          AND scanned_at < $3 ORDER BY scanned_at, scan_id",
@@ -66,10 +67,9 @@ pub async fn entries_between(
     .bind(ogrn.as_str())
     .bind(to_millis(from))
     .bind(to_millis(until))
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
+    .fetch(db.pool())
+    .map(|row| {
+        let r = row?;
         Ok(LedgerEntry {
             scan_id: Uuid::parse_str(&r.try_get::<String, _>("scan_id")?)
                 .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
@@ -78,7 +78,20 @@ pub async fn entries_between(
             scanned_at: from_millis(r.try_get("scanned_at")?),
         })
     })
-    .collect()
+}
+
+/// Writes many rows at once (benchmarks and tests fill large ledgers with it).
+pub async fn record_many(db: &Db, ogrn: &Ogrn, times: &[DateTime<Utc>]) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    for at in times {
+        sqlx::query("INSERT INTO ledger (scan_id, ogrn, scanned_at) VALUES ($1, $2, $3)")
+            .bind(Uuid::new_v4().to_string())
+            .bind(ogrn.as_str())
+            .bind(to_millis(*at))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
 }
 
 /// Deletes rows older than the retention period; returns how many.

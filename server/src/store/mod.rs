@@ -7,6 +7,7 @@
 pub mod ledger;
 pub mod organizations;
 pub mod passes;
+pub mod reports;
 
 use std::time::Duration;
 
