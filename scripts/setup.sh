@@ -35,7 +35,7 @@ ensure_debian_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v openssl >/dev/null || missing+=(openssl)
-  python3 -c 'import aiosmtpd' 2>/dev/null || dpkg -s python3-aiosmtpd >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
   command -v wasm-opt >/dev/null || missing+=(binaryen)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"

@@ -9,4 +9,5 @@ mod helpers;
 mod orgs;
 mod outage;
 mod pass;
+mod reports;
 mod scan;
