@@ -5,7 +5,7 @@
 //! `<data_dir>/signing/` on first start; production points `signing_key_path` and
 //! `signing_cert_path` at the operator's PEM files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use openssl::asn1::Asn1Time;
@@ -90,7 +90,7 @@ impl Signer {
     }
 }
 
-fn generate(dir: &Path, key_path: &PathBuf, cert_path: &PathBuf) -> anyhow::Result<()> {
+fn generate(dir: &Path, key_path: &Path, cert_path: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
     let key = PKey::from_ec_key(EcKey::generate(&group)?)?;
