@@ -1,0 +1,144 @@
+//! The real binary's logs (JSON) over a whole flow hold no personal data and no pass ids
+//! (SPEC §8), also when requests are malformed or the registry fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn logs_never_contain_personal_data_or_pass_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statuspass"))
+        .env_clear()
+        .env("STATUSPASS_BIND", "127.0.0.1:0")
+        .env("STATUSPASS_DATA_DIR", dir.path())
+        .env("STATUSPASS_LOG_FORMAT", "json")
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let mut lines = Vec::new();
+    let port = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server starts");
+        lines.push(line.clone());
+        if let Ok(v) = serde_json::from_str::<Value>(&line) {
+            if v["message"] == "listening" {
+                break v["port"].as_u64().unwrap();
+            }
+        }
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let client = |_: ()| {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    };
+    let participant = client(());
+    let staff = client(());
+    participant
+        .post(format!("{base}/api/auth/demo"))
+        .json(&json!({"key": "ivanov"}))
+        .send()
+        .await
+        .unwrap();
+    let pass: Value = participant
+        .post(format!("{base}/api/pass"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = pass["link"].as_str().unwrap().to_owned();
+    let id = pass["id"].as_str().unwrap().to_owned();
+    staff
+        .post(format!("{base}/api/auth/demo"))
+        .json(&json!({"key": "staff-active"}))
+        .send()
+        .await
+        .unwrap();
+    let scanned: Value = staff
+        .post(format!("{base}/api/scan"))
+        .json(&json!({"code": link, "on_behalf_of": "1027700012340"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(scanned["result"], "valid");
+    staff
+        .post(format!("{base}/api/scan"))
+        .json(&json!({"code": link, "x": "11223344595"}))
+        .send()
+        .await
+        .unwrap();
+    staff
+        .post(format!("{base}/api/scan"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"code\": \"{link}\""))
+        .send()
+        .await
+        .unwrap();
+    staff
+        .get(format!("{base}/somc2/{id}"))
+        .send()
+        .await
+        .unwrap();
+    let outage = client(());
+    outage
+        .post(format!("{base}/api/auth/demo"))
+        .json(&json!({"key": "morozov"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        outage
+            .post(format!("{base}/api/pass"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    let _ = child.wait();
+    lines.extend(rx.try_iter());
+    let all = lines.join("\n");
+    assert!(all.contains("/api/scan"), "the logs are captured");
+    assert!(all.contains("registry_unavailable"));
+    for secret in [
+        id.as_str(),
+        "11223344595",
+        "89012345699",
+        "Иванов",
+        "Иван",
+        "1985",
+        "Морозов",
+    ] {
+        assert!(!all.contains(secret), "log contains {secret:?}:\n{all}");
+    }
+}
