@@ -738,13 +738,15 @@ fn fitness_all(img: &Bitmap, p: &Perspective, size: usize) -> i32 {
     score += fitness_capstone(img, p, gs - 7, 0);
     score += fitness_capstone(img, p, 0, gs - 7);
     let n = apat.iter().take_while(|&&a| a != 0).count();
-    for i in 1..n.saturating_sub(1) {
-        score += fitness_apat(img, p, 6, i32::from(apat[i]));
-        score += fitness_apat(img, p, i32::from(apat[i]), 6);
+    let inner = apat.get(1..n).unwrap_or(&[]);
+    // Alignment patterns on the timing rows/columns (not the ones next to capstones).
+    for &a in inner.iter().take(inner.len().saturating_sub(1)) {
+        score += fitness_apat(img, p, 6, i32::from(a));
+        score += fitness_apat(img, p, i32::from(a), 6);
     }
-    for i in 1..n {
-        for j in 1..n {
-            score += fitness_apat(img, p, i32::from(apat[i]), i32::from(apat[j]));
+    for &a in inner {
+        for &b in inner {
+            score += fitness_apat(img, p, i32::from(a), i32::from(b));
         }
     }
     score

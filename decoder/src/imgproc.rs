@@ -106,7 +106,15 @@ impl Plane {
 
     /// Linear stretch so that the 1st..99th percentiles span 0..255. Low-contrast frames
     /// (dim screens, glare) then behave like clean ones for the thresholds below.
+    #[cfg(test)]
     pub fn stretch(&self) -> Plane {
+        let mut p = self.clone();
+        p.stretch_in_place();
+        p
+    }
+
+    /// [`Plane::stretch`] without a copy.
+    pub fn stretch_in_place(&mut self) {
         let mut hist = [0usize; 256];
         for &v in &self.px {
             hist[usize::from(v)] += 1;
@@ -130,16 +138,15 @@ impl Plane {
             }
         }
         if hi <= lo + 8 {
-            return self.clone();
+            return;
         }
         let span = (hi - lo) as u32;
-        let lut: Vec<u8> = (0..256u32)
-            .map(|v| (v.saturating_sub(lo as u32) * 255 / span).min(255) as u8)
-            .collect();
-        Plane {
-            w: self.w,
-            h: self.h,
-            px: self.px.iter().map(|&v| lut[usize::from(v)]).collect(),
+        let mut lut = [0u8; 256];
+        for (v, l) in lut.iter_mut().enumerate() {
+            *l = ((v as u32).saturating_sub(lo as u32) * 255 / span).min(255) as u8;
+        }
+        for v in self.px.iter_mut() {
+            *v = lut[usize::from(*v)];
         }
     }
 
@@ -148,72 +155,146 @@ impl Plane {
     pub fn threshold_rows(&self) -> Vec<bool> {
         let (w, h) = (self.w, self.h);
         let mut out = vec![false; w * h];
-        let s = (w / 8).max(1);
-        let mut avg = vec![0usize; w];
-        let (mut av, mut au) = (0usize, 0usize);
-        for y in 0..h {
+        if w == 0 {
+            return out;
+        }
+        let s = (w / 8).max(1) as u64;
+        // `av * (s - 1) / s` as `av - ceil(av / s)`, the division by the constant `s` done as
+        // a multiplication by ceil(2^32 / s): exact while av < 2^32 / s (av <= 255 * s and
+        // s <= 512 here).
+        let recip = (1u64 << 32).div_ceil(s);
+        let decay = |a: u64| a - (((a + s - 1) * recip) >> 32);
+        let mut avg = vec![0u64; w];
+        let (mut av, mut au) = (0u64, 0u64);
+        for (y, (row, orow)) in self
+            .px
+            .chunks_exact(w)
+            .zip(out.chunks_exact_mut(w))
+            .enumerate()
+        {
             avg.fill(0);
-            let row = &self.px[y * w..(y + 1) * w];
             for x in 0..w {
                 let (v, u) = if y % 2 == 0 {
                     (w - 1 - x, x)
                 } else {
                     (x, w - 1 - x)
                 };
-                av = av * (s - 1) / s + usize::from(row[v]);
-                au = au * (s - 1) / s + usize::from(row[u]);
+                av = decay(av) + u64::from(row[v]);
+                au = decay(au) + u64::from(row[u]);
                 avg[v] += av;
                 avg[u] += au;
             }
-            for x in 0..w {
-                out[y * w + x] = usize::from(row[x]) * 200 * s < avg[x] * 95;
+            for ((o, &p), &a) in orow.iter_mut().zip(row).zip(&avg) {
+                *o = u64::from(p) * 200 * s < a * 95;
             }
         }
         out
     }
 
-    /// Local mean threshold on a square window of radius `r` (integral image):
-    /// black when the pixel is `offset` below the window mean. Windows with almost no
-    /// contrast are decided by the global mean instead, so flat areas do not turn into
-    /// salt-and-pepper noise.
+    /// Local mean threshold on a square window of radius `r`: black when the pixel is
+    /// `offset` below the window mean. Windows with almost no contrast (std < 8) are decided
+    /// by the global mean instead, so flat areas do not turn into salt-and-pepper noise.
+    ///
+    /// The statistics are computed per 8x8 tile (sum and sum of squares, then an integral
+    /// image over tiles); each tile gets the threshold of the window centred on it, and
+    /// pixels interpolate the thresholds of the four nearest tile centres: two cheap passes
+    /// over the pixels instead of a per-pixel window.
     pub fn threshold_local(&self, r: usize, offset: i32) -> Vec<bool> {
+        const T: usize = 8;
         let (w, h) = (self.w, self.h);
-        let iw = w + 1;
-        let mut sum = vec![0u64; iw * (h + 1)];
-        let mut sq = vec![0u64; iw * (h + 1)];
-        for y in 0..h {
-            let mut rs = 0u64;
-            let mut rq = 0u64;
-            for x in 0..w {
-                let v = u64::from(self.px[y * w + x]);
-                rs += v;
-                rq += v * v;
-                sum[(y + 1) * iw + x + 1] = sum[y * iw + x + 1] + rs;
-                sq[(y + 1) * iw + x + 1] = sq[y * iw + x + 1] + rq;
+        if w == 0 || h == 0 {
+            return Vec::new();
+        }
+        let (tw, th) = (w.div_ceil(T), h.div_ceil(T));
+        // Per-tile sums (u32 is plenty: 64 px * 255^2).
+        let mut tsum = vec![0u32; tw * th];
+        let mut tsq = vec![0u32; tw * th];
+        let mut total = 0u64;
+        for (y, row) in self.px.chunks_exact(w).enumerate() {
+            let trow = (y / T) * tw;
+            for (tx, chunk) in row.chunks(T).enumerate() {
+                let (mut s, mut q) = (0u32, 0u32);
+                for &v in chunk {
+                    let v = u32::from(v);
+                    s += v;
+                    q += v * v;
+                }
+                if let (Some(a), Some(b)) = (tsum.get_mut(trow + tx), tsq.get_mut(trow + tx)) {
+                    *a += s;
+                    *b += q;
+                }
+                total += u64::from(s);
             }
         }
-        let total: u64 = self.px.iter().map(|&v| u64::from(v)).sum();
-        let gmean = (total / (w * h).max(1) as u64) as i32;
-        let mut out = vec![false; w * h];
-        for y in 0..h {
-            let y0 = y.saturating_sub(r);
-            let y1 = (y + r + 1).min(h);
-            for x in 0..w {
-                let x0 = x.saturating_sub(r);
-                let x1 = (x + r + 1).min(w);
-                let n = ((y1 - y0) * (x1 - x0)) as u64;
-                let s =
-                    sum[y1 * iw + x1] + sum[y0 * iw + x0] - sum[y0 * iw + x1] - sum[y1 * iw + x0];
-                let q = sq[y1 * iw + x1] + sq[y0 * iw + x0] - sq[y0 * iw + x1] - sq[y1 * iw + x0];
-                let mean = (s / n) as i32;
-                let var = (q / n).saturating_sub((s / n) * (s / n));
-                let v = i32::from(self.px[y * w + x]);
-                out[y * w + x] = if var < 64 {
-                    // flat window (std < 8): compare with the global mean
-                    v < gmean
+        let gmean = (total / (w * h) as u64) as i32;
+        // Integral images over tiles (u64: sums of squares of a 4096^2 plane overflow u32).
+        let iw = tw + 1;
+        let mut isum = vec![0u64; iw * (th + 1)];
+        let mut isq = vec![0u64; iw * (th + 1)];
+        for ty in 0..th {
+            let (mut rs, mut rq) = (0u64, 0u64);
+            for tx in 0..tw {
+                rs += u64::from(tsum[ty * tw + tx]);
+                rq += u64::from(tsq[ty * tw + tx]);
+                isum[(ty + 1) * iw + tx + 1] = isum[ty * iw + tx + 1] + rs;
+                isq[(ty + 1) * iw + tx + 1] = isq[ty * iw + tx + 1] + rq;
+            }
+        }
+        // Threshold per tile; the window is (2R+1) tiles wide, R = r / T rounded.
+        let rt = ((r + T / 2) / T).max(1);
+        let mut thr = vec![0i32; tw * th];
+        for ty in 0..th {
+            let (y0, y1) = (ty.saturating_sub(rt), (ty + rt + 1).min(th));
+            for tx in 0..tw {
+                let (x0, x1) = (tx.saturating_sub(rt), (tx + rt + 1).min(tw));
+                // Pixel count of the window (the last tile row/column may be partial).
+                let pw = (x1 * T).min(w) - x0 * T;
+                let ph = (y1 * T).min(h) - y0 * T;
+                let n = (pw * ph).max(1) as u64;
+                let s = isum[y1 * iw + x1] + isum[y0 * iw + x0]
+                    - isum[y0 * iw + x1]
+                    - isum[y1 * iw + x0];
+                let q =
+                    isq[y1 * iw + x1] + isq[y0 * iw + x0] - isq[y0 * iw + x1] - isq[y1 * iw + x0];
+                let mean = s / n;
+                let var = (q / n).saturating_sub(mean * mean);
+                thr[ty * tw + tx] = if var < 64 {
+                    gmean
                 } else {
-                    v < mean - offset
+                    mean as i32 - offset
                 };
+            }
+        }
+        // Per pixel: the tile thresholds interpolated bilinearly between tile centres (no
+        // seams at tile borders), in fixed point scaled by T * T.
+        let ti = |v: usize, n: usize| -> (usize, usize, i32) {
+            // Tile centres sit at T/2 + k*T; clamp outside the first/last centre.
+            let c = v.saturating_sub(T / 2);
+            let k = (c / T).min(n - 1);
+            let k1 = (k + 1).min(n - 1);
+            let f = if k1 == k { 0 } else { (c - k * T) as i32 };
+            (k, k1, f)
+        };
+        let xs: Vec<(usize, usize, i32)> = (0..w).map(|x| ti(x, tw)).collect();
+        let mut rowthr = vec![0i32; tw];
+        let mut out = vec![false; w * h];
+        for (y, (row, orow)) in self
+            .px
+            .chunks_exact(w)
+            .zip(out.chunks_exact_mut(w))
+            .enumerate()
+        {
+            let (k0, k1, fy) = ti(y, th);
+            for (tx, r) in rowthr.iter_mut().enumerate() {
+                let a = thr.get(k0 * tw + tx).copied().unwrap_or(0);
+                let b = thr.get(k1 * tw + tx).copied().unwrap_or(0);
+                *r = a * (T as i32 - fy) + b * fy;
+            }
+            for ((&v, o), &(x0, x1, fx)) in row.iter().zip(orow.iter_mut()).zip(&xs) {
+                let a = rowthr.get(x0).copied().unwrap_or(0);
+                let b = rowthr.get(x1).copied().unwrap_or(0);
+                let t = a * (T as i32 - fx) + b * fx;
+                *o = i32::from(v) * ((T * T) as i32) < t;
             }
         }
         out
@@ -297,6 +378,20 @@ mod tests {
         for bits in [p.threshold_local(5, 5), p.threshold_otsu()] {
             assert!(bits[5]);
             assert!(!bits[35]);
+        }
+    }
+
+    #[test]
+    fn reciprocal_decay_is_exact() {
+        for s in 1..=512u64 {
+            let recip = (1u64 << 32).div_ceil(s);
+            for a in (0..=255 * s * 2).step_by(7) {
+                assert_eq!(
+                    a - (((a + s - 1) * recip) >> 32),
+                    a * (s - 1) / s,
+                    "{s} {a}"
+                );
+            }
         }
     }
 

@@ -10,6 +10,7 @@
 
 mod detect;
 mod imgproc;
+mod sjis;
 mod text;
 
 use imgproc::Plane;
@@ -71,8 +72,8 @@ pub fn decode_with(frame: &GreyFrame, effort: Effort) -> Vec<String> {
     trace(frame, effort).texts
 }
 
-/// Reference decoder: what plain rqrr does (rqrr's own threshold on the whole frame, first
-/// grid only), but through the hardened detector so it cannot panic. For benchmarks.
+/// Cheapest single view: rqrr's own threshold on the whole frame, first grid only, centre
+/// sampling, through the hardened detector (so, unlike stock rqrr, it cannot panic).
 pub fn decode_plain(frame: &GreyFrame) -> Vec<String> {
     if !frame.is_valid() || frame.width > detect::MAX_SIDE || frame.height > detect::MAX_SIDE {
         return Vec::new();
@@ -117,7 +118,7 @@ enum Scale {
     Centre(usize),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bin {
     /// rqrr's running row average.
     Rows,
@@ -187,19 +188,18 @@ fn base_limit(effort: Effort) -> usize {
 /// Shrink the frame so its longer side is at most `limit`, stretching contrast.
 fn base_plane(frame: &GreyFrame, limit: usize) -> Plane {
     let long = frame.width.max(frame.height);
-    let full = Plane {
+    let mut p = Plane {
         w: frame.width,
         h: frame.height,
         px: frame.luma.to_vec(),
     };
-    let p = if long > limit {
+    if long > limit {
         let nw = (frame.width * limit / long).max(1);
         let nh = (frame.height * limit / long).max(1);
-        full.resize(nw, nh)
-    } else {
-        full
-    };
-    p.stretch()
+        p = p.resize(nw, nh);
+    }
+    p.stretch_in_place();
+    p
 }
 
 fn scaled(base: &Plane, scale: Scale) -> Option<Plane> {
@@ -250,11 +250,9 @@ fn decode_grid(bm: &detect::Bitmap, g: &detect::GridLocation) -> Option<String> 
         })
 }
 
-/// Decode one view: all grids found in it.
-fn decode_view(p: &Plane, view: &View) -> Vec<String> {
-    let bits = binarize(p, view.bin);
-    let Some(mut bm) = detect::Bitmap::new(p.w, p.h, bits.into_iter().map(|b| b != view.invert))
-    else {
+/// Decode one view (a binarized plane, with the view's polarity): all grids found in it.
+fn decode_view(p: &Plane, bits: &[bool], invert: bool) -> Vec<String> {
+    let Some(mut bm) = detect::Bitmap::new(p.w, p.h, bits.iter().map(|&b| b != invert)) else {
         return Vec::new();
     };
     let grids = detect::detect_grids(&mut bm);
@@ -289,19 +287,41 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         return out;
     }
     let base = base_plane(frame, base_limit(effort));
-    let mut cache: Vec<(Scale, Option<Plane>)> = Vec::new();
+    // Scaled planes and binarizations are computed once and shared by the views that use
+    // them (e.g. a view and its inverted twin).
+    let mut planes: Vec<(Scale, Option<Plane>)> = Vec::new();
+    let mut binarized: Vec<(Scale, Bin, Vec<bool>)> = Vec::new();
     for (i, view) in views.iter().enumerate() {
-        let idx = match cache.iter().position(|(s, _)| *s == view.scale) {
+        let idx = match planes.iter().position(|(s, _)| *s == view.scale) {
             Some(idx) => idx,
             None => {
-                cache.push((view.scale, scaled(&base, view.scale)));
-                cache.len() - 1
+                let p = match view.scale {
+                    Scale::Base => None,
+                    s => scaled(&base, s),
+                };
+                planes.push((view.scale, p));
+                planes.len() - 1
             }
         };
-        let Some(Some(plane)) = cache.get(idx).map(|(_, p)| p) else {
+        let plane = match (view.scale, planes.get(idx)) {
+            (Scale::Base, _) if base.w.min(base.h) >= MIN_SIDE => &base,
+            (_, Some((_, Some(p)))) => p,
+            _ => continue,
+        };
+        let bidx = match binarized
+            .iter()
+            .position(|(s, b, _)| *s == view.scale && *b == view.bin)
+        {
+            Some(b) => b,
+            None => {
+                binarized.push((view.scale, view.bin, binarize(plane, view.bin)));
+                binarized.len() - 1
+            }
+        };
+        let Some((_, _, bits)) = binarized.get(bidx) else {
             continue;
         };
-        let texts = decode_view(plane, view);
+        let texts = decode_view(plane, bits, view.invert);
         if !texts.is_empty() {
             out.push(Trace {
                 texts,

@@ -10,10 +10,8 @@ pub fn bytes_to_text(bytes: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_owned();
     }
-    if let Some(s) =
-        encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
-    {
-        return s.into_owned();
+    if let Some(s) = crate::sjis::decode(bytes) {
+        return s;
     }
     bytes.iter().map(|&b| char::from(b)).collect()
 }

@@ -38,10 +38,15 @@ fn inconsistent_or_degenerate_sizes_return_empty() {
 
 #[test]
 fn frames_above_the_pixel_cap_are_refused_cheaply() {
-    // Claimed 9000x9000 with a matching buffer would be 81 Mpx > cap: refused before work.
-    assert!(9000 * 9000 > MAX_FRAME_PIXELS);
-    let f = GreyFrame::new(9000, 9000, &[]);
+    // A consistent 8193x8193 frame is just above the cap: refused before any work.
+    let side = 8193;
+    const { assert!(8193 * 8193 > MAX_FRAME_PIXELS) };
+    let luma = vec![0u8; side * side]; // calloc'd, never touched by the decoder
+    let f = GreyFrame::new(side, side, &luma);
     assert!(!f.is_valid());
+    let t = Instant::now();
+    assert!(all_entry_points(side, side, &luma).is_empty());
+    assert!(t.elapsed() < Duration::from_secs(1));
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Behaviour on synthetic codes generated with the `qrcode` crate (no corpus needed).
 
+#![allow(clippy::unwrap_used)] // test helpers
+
 use statuspass_decoder::{decode, decode_thorough, decode_with, Effort, GreyFrame};
 
 const URL: &str = "https://pass.example.org/p/4f7c2a9e-1b3d-4c5e-8f60-7a1b2c3d4e5f";

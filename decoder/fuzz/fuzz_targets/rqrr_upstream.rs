@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let w = input.width;
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, input.height, |x, y| input.luma[y * w + x]);
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale(w, input.height, |x, y| input.luma[y * w + x]);
     for g in img.detect_grids() {
         let _ = g.decode();
     }

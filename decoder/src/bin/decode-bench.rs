@@ -2,20 +2,26 @@
 //!
 //! ```text
 //! cargo run --release -p statuspass-decoder --features bench --bin decode-bench -- DIR \
-//!     [--plain | --thorough] [--width N] [--verbose] [--explore]
+//!     [--plain | --fast | --thorough] [--width N] [--verbose] [--explore] [--dump-misses OUT]
+//!     [--repeat N]
+//!
+//! `--plain` measures stock rqrr 0.11 (one prepare of the whole frame, first grid) for
+//! comparison; `--fast` (default) and `--thorough` the pipeline's two efforts. `--width N`
+//! resizes every image to N px wide first (the browser scanner's 640 px frames).
 //! ```
 //!
 //! Every sub-folder of DIR (and DIR itself, if it holds images) is one group. An image
 //! (`.png`, `.jpg`, `.jpeg`, `.webp`) counts when a sibling `.txt` with the same stem holds
 //! the expected text; a hit is an exact match (trailing newlines aside). `.txt` files
 //! without an image are not counted (like ZXing's own test runner), only reported.
-//! Times are per image, decoding only (file decoding and `--width` resizing excluded).
+//! Times are per image, decoding only (file decoding and `--width` resizing excluded);
+//! `--repeat N` decodes each image N times and reports the mean (steadier timings).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use statuspass_decoder::{decode_plain, diagnose, explore, trace, Effort, GreyFrame};
+use statuspass_decoder::{diagnose, explore, trace, Effort, GreyFrame};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -30,6 +36,7 @@ struct Args {
     verbose: bool,
     explore: bool,
     dump: Option<PathBuf>,
+    repeat: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -39,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
     let mut verbose = false;
     let mut explore = false;
     let mut dump = None;
+    let mut repeat = 1;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -51,6 +59,13 @@ fn parse_args() -> Result<Args, String> {
                 dump = Some(PathBuf::from(
                     it.next().ok_or("--dump-misses needs a folder")?,
                 ))
+            }
+            "--repeat" => {
+                let n = it.next().ok_or("--repeat needs a value")?;
+                repeat = n
+                    .parse::<usize>()
+                    .map_err(|_| format!("bad --repeat {n}"))?
+                    .max(1);
             }
             "--width" => {
                 let n = it.next().ok_or("--width needs a value")?;
@@ -72,6 +87,7 @@ fn parse_args() -> Result<Args, String> {
         verbose,
         explore,
         dump,
+        repeat,
     })
 }
 
@@ -143,6 +159,23 @@ fn load(path: &Path, width: Option<u32>) -> Result<(usize, usize, Vec<u8>), Stri
     Ok((g.width() as usize, g.height() as usize, g.into_raw()))
 }
 
+/// Plain stock rqrr 0.11: one `PreparedImage::prepare` of the whole frame, first grid
+/// decoded (UTF-8 only, as rqrr does). Panics (rqrr asserts) count as misses.
+fn stock_rqrr(w: usize, h: usize, luma: &[u8]) -> Vec<String> {
+    let run = || {
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| luma[y * w + x]);
+        let grids = img.detect_grids();
+        match grids.first().map(|g| g.decode()) {
+            Some(Ok((_, text))) => vec![text],
+            _ => Vec::new(),
+        }
+    };
+    std::panic::catch_unwind(run).unwrap_or_else(|_| {
+        eprintln!("stock rqrr panicked");
+        Vec::new()
+    })
+}
+
 /// Write a missed image as PNG (enlarged to >= 400 px) for inspection.
 fn dump_png(out: &Path, src: &Path, w: usize, h: usize, luma: &[u8]) {
     let Some(img) = image::GrayImage::from_raw(w as u32, h as u32, luma.to_vec()) else {
@@ -201,14 +234,18 @@ fn run_group(dir: &Path, args: &Args) -> Stats {
         };
         let frame = GreyFrame::new(w, h, &luma);
         let t0 = Instant::now();
-        let (texts, view) = match args.mode {
-            Mode::Plain => (decode_plain(&frame), None),
-            Mode::Pipeline(effort) => {
-                let t = trace(&frame, effort);
-                (t.texts, t.view)
-            }
-        };
-        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        let mut out = (Vec::new(), None);
+        for _ in 0..args.repeat {
+            out = match args.mode {
+                Mode::Plain => (stock_rqrr(w, h, &luma), None),
+                Mode::Pipeline(effort) => {
+                    let t = trace(&frame, effort);
+                    (t.texts, t.view)
+                }
+            };
+        }
+        let (texts, view) = out;
+        let ms = t0.elapsed().as_secs_f64() * 1000.0 / args.repeat as f64;
         let hit = texts
             .iter()
             .any(|t| strip_newlines(t) == strip_newlines(&expected));
