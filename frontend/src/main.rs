@@ -1,2 +1,4 @@
-//! The statuspass PWA (work in progress, see issue 3).
-fn main() {}
+//! Mounts the PWA.
+fn main() {
+    leptos::mount::mount_to_body(statuspass_frontend::app::App);
+}

@@ -83,7 +83,9 @@ async fn asset_headers(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    let cache = if !res.status().is_success() && res.status() != actix_web::http::StatusCode::NOT_MODIFIED {
+    let cache = if !res.status().is_success()
+        && res.status() != actix_web::http::StatusCode::NOT_MODIFIED
+    {
         CacheControl(vec![CacheDirective::NoStore])
     } else if is_html {
         CacheControl(vec![CacheDirective::NoCache])
@@ -137,7 +139,11 @@ fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
-        .is_some_and(|(_, h)| h.len() == 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        // Trunk writes its 64-bit hash as hex without zero padding: usually 16 digits, 15 one
+        // time in 16, fewer rarely. Short all-hex suffixes (`icon-192`) are not hashes.
+        .is_some_and(|(_, h)| {
+            (12..=16).contains(&h.len()) && h.chars().all(|c| c.is_ascii_hexdigit())
+        })
 }
 
 /// The policy, with `'sha256-…'` sources for the allowed inline scripts.
@@ -182,7 +188,12 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 /// Caches the HTML policy per version (mtime and size) of `index.html`.
 struct PolicyCache {
     index: PathBuf,
-    cached: Mutex<Option<(Option<SystemTime>, u64, Arc<str>)>>,
+    cached: Mutex<Option<CachedPolicy>>,
+}
+
+struct CachedPolicy {
+    stamp: (Option<SystemTime>, u64),
+    policy: Arc<str>,
 }
 
 impl PolicyCache {
@@ -202,13 +213,14 @@ impl PolicyCache {
         let Ok(mut slot) = self.cached.lock() else {
             return self.compute();
         };
-        if let Some((mtime, len, policy)) = slot.as_ref() {
-            if (*mtime, *len) == stamp {
-                return policy.to_string();
-            }
+        if let Some(cached) = slot.as_ref().filter(|c| c.stamp == stamp) {
+            return cached.policy.to_string();
         }
         let policy = self.compute();
-        *slot = Some((stamp.0, stamp.1, Arc::from(policy.as_str())));
+        *slot = Some(CachedPolicy {
+            stamp,
+            policy: Arc::from(policy.as_str()),
+        });
         policy
     }
 
@@ -222,7 +234,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -244,6 +260,11 @@ mod tests {
         assert!(is_hashed("statuspass-frontend-3f5de999e6737341.js"));
         assert!(is_hashed("statuspass-frontend-3f5de999e6737341_bg.wasm"));
         assert!(is_hashed("style-f2f2df94f143cbec.css"));
+        assert!(
+            is_hashed("statuspass-frontend-175ee84625b95b1_bg.wasm"),
+            "15 digits"
+        );
+        assert!(!is_hashed("icon-192.png"));
         assert!(!is_hashed("decode-worker_bg.wasm"));
         assert!(!is_hashed("sw.js"));
         assert!(!is_hashed("index.html"));
@@ -252,9 +273,21 @@ mod tests {
     #[test]
     fn only_hashed_assets_are_cached_for_long() {
         let long = cache_control_for(Path::new("/app-3f5de999e6737341_bg.wasm")).to_string();
-        assert!(long.contains("immutable") && long.contains("31536000"), "{long}");
-        for p in ["/sw.js", "/index.html", "/decode-worker.js", "/manifest.webmanifest"] {
-            assert_eq!(cache_control_for(Path::new(p)).to_string(), "no-cache", "{p}");
+        assert!(
+            long.contains("immutable") && long.contains("31536000"),
+            "{long}"
+        );
+        for p in [
+            "/sw.js",
+            "/index.html",
+            "/decode-worker.js",
+            "/manifest.webmanifest",
+        ] {
+            assert_eq!(
+                cache_control_for(Path::new(p)).to_string(),
+                "no-cache",
+                "{p}"
+            );
         }
     }
 

@@ -1,0 +1,33 @@
+//! Browser glue: everything that talks to Web APIs other than the DOM that Leptos renders.
+//! APIs that some supported browsers lack (vibration on iOS, torch, `getCapabilities`) are
+//! looked up before use: calling a missing function from wasm would throw.
+
+pub mod camera;
+pub mod decoder;
+pub mod feedback;
+pub mod frame;
+pub mod storage;
+pub mod sw;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Calls `target[name](args…)` if that is a function; `None` when it is missing or throws.
+pub(crate) fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Option<JsValue> {
+    let f = Reflect::get(target, &JsValue::from_str(name))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?;
+    let list = args.iter().collect::<js_sys::Array>();
+    f.apply(target, &list).ok()
+}
+
+/// `window`, if there is one (there is none inside a worker).
+pub(crate) fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// Milliseconds since the epoch by the device clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

@@ -1,0 +1,31 @@
+//! Who is signed in, and the sign-out button.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use statuspass_shared::api::Me;
+
+use crate::api;
+use crate::text;
+
+/// A one-line bar: name and «Выйти».
+#[component]
+pub fn AccountBar(
+    /// The signed-in person.
+    me: Me,
+    /// Called after signing out.
+    on_signed_out: Callback<()>,
+) -> impl IntoView {
+    let sign_out = move |_| {
+        spawn_local(async move {
+            // Signed out locally even if the server cannot be reached.
+            let _ = api::sign_out().await;
+            on_signed_out.run(());
+        });
+    };
+    view! {
+        <div class="account">
+            <span>{text::SIGNED_IN_AS}" "<strong>{me.name}</strong></span>
+            <button class="button secondary small" on:click=sign_out>{text::SIGN_OUT}</button>
+        </div>
+    }
+}

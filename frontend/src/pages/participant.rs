@@ -1,0 +1,230 @@
+//! `/`: the participant page. Sign in, press «Получить», show the QR code with a countdown.
+//! The pass is kept in localStorage so that, offline, reopening the app still shows it until
+//! it expires (marked «нет сети»).
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use statuspass_shared::api::{Me, PassResponse, Role};
+
+use super::Account;
+use crate::api::{self, ApiFailure};
+use crate::browser::{self, storage, storage::StoredPass};
+use crate::components::{AccountBar, DemoSignIn, PassCard};
+use crate::text;
+
+#[derive(Debug, Clone, PartialEq)]
+enum PassState {
+    None,
+    Issuing,
+    Shown(StoredPass),
+    NotFound(String),
+    Unavailable,
+    Unconfirmed,
+    Offline,
+    Failed,
+}
+
+/// Device-clock expiry of a pass, corrected by the server's clock when they disagree by more
+/// than two seconds (a phone with a wrong clock must still count down correctly).
+fn device_expiry(expires_at_ms: f64, server_now_ms: Option<f64>, device_now_ms: f64) -> f64 {
+    match server_now_ms {
+        // The Date header is truncated to the second: take the middle of that second.
+        Some(server) if (server + 500.0 - device_now_ms).abs() > 2_000.0 => {
+            expires_at_ms - (server + 500.0 - device_now_ms)
+        }
+        _ => expires_at_ms,
+    }
+}
+
+fn is_offline_now() -> bool {
+    browser::window().is_some_and(|w| !w.navigator().on_line())
+}
+
+#[component]
+pub fn ParticipantPage() -> impl IntoView {
+    let account = RwSignal::new(Account::Loading);
+    let pass = RwSignal::new(match storage::load_pass(browser::now_ms()) {
+        Some(p) => PassState::Shown(p),
+        None => PassState::None,
+    });
+    let offline = RwSignal::new(is_offline_now());
+    let _ = window_event_listener(ev::online, move |_| offline.set(false));
+    let _ = window_event_listener(ev::offline, move |_| offline.set(true));
+
+    spawn_local(async move {
+        match api::me().await {
+            Ok(me) => {
+                offline.set(false);
+                account.set(Account::SignedIn(me));
+            }
+            Err(ApiFailure::Network) => {
+                offline.set(true);
+                account.set(Account::Offline);
+            }
+            Err(_) => account.set(Account::SignedOut),
+        }
+    });
+
+    let get_pass = move |_| {
+        pass.set(PassState::Issuing);
+        spawn_local(async move {
+            let next = match api::get_pass().await {
+                Ok((
+                    PassResponse::Issued {
+                        id,
+                        link,
+                        expires_at,
+                    },
+                    server_now,
+                )) => {
+                    let stored = StoredPass {
+                        id: id.to_string(),
+                        link,
+                        expires_at_ms: device_expiry(
+                            expires_at.timestamp_millis() as f64,
+                            server_now,
+                            browser::now_ms(),
+                        ),
+                    };
+                    storage::save_pass(&stored);
+                    offline.set(false);
+                    PassState::Shown(stored)
+                }
+                Ok((
+                    PassResponse::NotFound {
+                        certificate_form_url,
+                    },
+                    _,
+                )) => {
+                    storage::forget_pass();
+                    PassState::NotFound(certificate_form_url)
+                }
+                Err(ApiFailure::Network) => {
+                    offline.set(true);
+                    PassState::Offline
+                }
+                Err(ApiFailure::Unauthorized) => {
+                    account.set(Account::SignedOut);
+                    PassState::None
+                }
+                Err(e) if e.code() == Some("account_not_confirmed") => PassState::Unconfirmed,
+                Err(e) if e.status() == Some(503) => PassState::Unavailable,
+                Err(_) => PassState::Failed,
+            };
+            pass.set(next);
+        });
+    };
+
+    let on_signed_in = Callback::new(move |me: Me| {
+        // A pass kept on this phone may be someone else's.
+        storage::forget_pass();
+        pass.set(PassState::None);
+        offline.set(false);
+        account.set(Account::SignedIn(me));
+    });
+    let on_signed_out = Callback::new(move |()| {
+        storage::forget_pass();
+        pass.set(PassState::None);
+        account.set(Account::SignedOut);
+    });
+
+    let account_view = move || match account.get() {
+        Account::Loading => view! { <p class="hint">{text::LOADING}</p> }.into_any(),
+        Account::Offline => ().into_any(),
+        Account::SignedOut => {
+            view! { <DemoSignIn role=Role::Participant on_signed_in /> }.into_any()
+        }
+        Account::SignedIn(me) => {
+            let participant = me.roles.contains(&Role::Participant);
+            view! {
+                <AccountBar me on_signed_out />
+                {if participant {
+                    view! {
+                        <section class="card get-pass">
+                            <p>{text::PARTICIPANT_LEAD}</p>
+                            <button
+                                class="button primary big"
+                                data-testid="get-pass"
+                                disabled=move || pass.get() == PassState::Issuing
+                                on:click=get_pass
+                            >
+                                {move || if pass.get() == PassState::Issuing { text::GETTING_PASS } else { text::GET_PASS }}
+                            </button>
+                        </section>
+                    }.into_any()
+                } else {
+                    view! {
+                        <section class="card">
+                            <p>{text::NOT_A_PARTICIPANT}</p>
+                            <a class="button secondary" href="/scan">{text::OPEN_SCANNER}</a>
+                        </section>
+                    }.into_any()
+                }}
+            }
+            .into_any()
+        }
+    };
+
+    let pass_view = move || {
+        match pass.get() {
+        PassState::None | PassState::Issuing => {
+            if account.get() == Account::Offline {
+                view! { <p class="card problem" data-problem="offline" role="alert">{text::OFFLINE_NO_PASS}</p> }.into_any()
+            } else {
+                ().into_any()
+            }
+        }
+        PassState::Shown(p) => view! { <PassCard pass=p offline=offline.into() /> }.into_any(),
+        PassState::NotFound(url) => view! {
+            <section class="card not-found" data-outcome="not_found" role="alert">
+                <h2>{text::NOT_FOUND_TITLE}</h2>
+                <p>{text::NOT_FOUND_TEXT}</p>
+                <p><a class="button secondary" href=url rel="noopener" target="_blank">{text::NOT_FOUND_LINK}</a></p>
+                <p class="note">{text::PAPER_STILL_ACCEPTED}</p>
+            </section>
+        }.into_any(),
+        PassState::Unavailable => problem("unavailable", text::UNAVAILABLE),
+        PassState::Unconfirmed => problem("unconfirmed", text::UNCONFIRMED),
+        PassState::Offline => problem("offline", text::OFFLINE_NO_PASS),
+        PassState::Failed => problem("error", text::GENERIC_ERROR),
+    }
+    };
+
+    view! {
+        <main class="page participant">
+            <header class="bar">
+                <h1>{text::APP_TITLE}</h1>
+                <Show when=move || offline.get()>
+                    <span class="badge offline">{text::OFFLINE_BADGE}</span>
+                </Show>
+            </header>
+            {account_view}
+            {pass_view}
+            <nav class="links"><a href="/scan">{text::OPEN_SCANNER}</a></nav>
+        </main>
+    }
+}
+
+fn problem(key: &'static str, message: &'static str) -> AnyView {
+    view! { <p class="card problem" data-problem=key role="alert">{message}</p> }.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_right_clock_is_left_alone_and_a_wrong_one_corrected() {
+        assert_eq!(
+            device_expiry(100_000.0, Some(40_000.0), 40_200.0),
+            100_000.0
+        );
+        assert_eq!(device_expiry(100_000.0, None, 0.0), 100_000.0);
+        // The phone is 60 s ahead: the pass ends 60 s later by the phone's clock.
+        assert_eq!(
+            device_expiry(100_000.0, Some(40_000.0), 100_500.0),
+            160_000.0
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! The scanner's workings, apart from its view: camera start, the frame loop (~10 attempts a
+//! second, one frame in flight), the decode worker, de-duplication, the server check.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use statuspass_shared::api::{MyDelegation, ScanResult};
+use statuspass_shared::{Ogrn, PassLinks, ScannedCode};
+use web_sys::{MediaStream, MediaStreamTrack};
+
+use crate::api::{self, ApiFailure};
+use crate::browser::camera;
+use crate::browser::decoder::{DecodeWorker, Decoded, WorkerRestarted};
+use crate::browser::frame::FrameGrabber;
+use crate::browser::{self, feedback, storage};
+use crate::components::scan_result::ScanOutcome;
+use crate::pages::Account;
+use crate::text;
+
+pub use super::state::{CameraState, Notice, Screen};
+
+/// A frame is tried at most this often.
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
+/// The same code read again within this time is not sent again.
+pub const SAME_CODE_QUIET_MS: f64 = 4_000.0;
+/// The server's error code for a scan on behalf of an organization without an active
+/// delegation (revoked or expired since the page was opened).
+const NO_ACTIVE_DELEGATION: &str = "no_active_delegation";
+
+/// Where a code came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Source {
+    Camera,
+    Photo,
+    Manual,
+}
+
+/// Browser objects the scanner holds (not `Send`: kept in a local `StoredValue`).
+#[derive(Default)]
+pub(super) struct Runtime {
+    pub(super) decoder: RefCell<Option<DecodeWorker>>,
+    pub(super) grabber: RefCell<Option<FrameGrabber>>,
+    stream: RefCell<Option<MediaStream>>,
+    links: RefCell<Option<PassLinks>>,
+    pub(super) public_url: RefCell<Option<String>>,
+    last_code: RefCell<Option<(String, f64)>>,
+    first_frame_ms: Cell<Option<f64>>,
+    decode_stats: Cell<(f64, u32)>,
+    loop_started: Cell<bool>,
+}
+
+/// The scanner: reactive state for the view plus the browser objects. `Copy`, so event
+/// handlers and callbacks take it by value.
+#[derive(Clone, Copy)]
+pub struct Scanner {
+    pub account: RwSignal<Account>,
+    pub camera: RwSignal<CameraState>,
+    pub screen: RwSignal<Screen>,
+    pub restarts: RwSignal<u32>,
+    /// `None`: the camera has no torch we can switch.
+    pub torch: RwSignal<Option<bool>>,
+    pub cameras: RwSignal<Vec<(String, String)>>,
+    pub current_camera: RwSignal<Option<String>>,
+    /// Organizations the staff member holds an active delegation of.
+    pub delegations: RwSignal<Vec<MyDelegation>>,
+    /// Whether the delegations are known (camera frames wait for it, so that the choice of
+    /// organization is on screen before the first code is read).
+    pub delegations_loaded: RwSignal<bool>,
+    /// Scanning on behalf of this organization (chosen before scanning), or privately.
+    pub on_behalf_of: RwSignal<Option<Ogrn>>,
+    /// Figures for the page's data attributes: last and mean decode time, first frame time.
+    pub last_decode_ms: RwSignal<f64>,
+    pub mean_decode_ms: RwSignal<f64>,
+    pub first_frame_ms: RwSignal<Option<f64>>,
+    /// `WxH` of the frames sent to the decoder.
+    pub frame_size: RwSignal<Option<(u32, u32)>>,
+    seq: RwSignal<u32>,
+    pub video: NodeRef<html::Video>,
+    rt: StoredValue<Rc<Runtime>, LocalStorage>,
+}
+
+impl Scanner {
+    pub fn new() -> Self {
+        Self {
+            account: RwSignal::new(Account::Loading),
+            camera: RwSignal::new(CameraState::Off),
+            screen: RwSignal::new(Screen::Scanning),
+            restarts: RwSignal::new(0),
+            torch: RwSignal::new(None),
+            cameras: RwSignal::new(Vec::new()),
+            current_camera: RwSignal::new(None),
+            delegations: RwSignal::new(Vec::new()),
+            delegations_loaded: RwSignal::new(false),
+            on_behalf_of: RwSignal::new(None),
+            last_decode_ms: RwSignal::new(0.0),
+            mean_decode_ms: RwSignal::new(0.0),
+            first_frame_ms: RwSignal::new(None),
+            frame_size: RwSignal::new(None),
+            seq: RwSignal::new(0),
+            video: NodeRef::new(),
+            rt: StoredValue::new_local(Rc::new(Runtime::default())),
+        }
+    }
+
+    pub(super) fn rt(&self) -> Rc<Runtime> {
+        self.rt.get_value()
+    }
+
+    /// Loads the deployment's origins (to answer foreign codes locally).
+    pub fn load_config(self) {
+        spawn_local(async move {
+            if let Ok(config) = api::config().await {
+                let rt = self.rt();
+                *rt.links.borrow_mut() =
+                    PassLinks::new(&config.public_url, &config.alias_origins).ok();
+                *rt.public_url.borrow_mut() = Some(config.public_url);
+            }
+        });
+    }
+
+    /// Starts the worker, the camera and the frame loop (once the staff member is known).
+    pub fn start(self) {
+        let rt = self.rt();
+        if rt.decoder.borrow().is_none() {
+            let restarts = self.restarts;
+            let worker = DecodeWorker::start(move |n| restarts.set(n));
+            if worker.is_none() {
+                self.screen.set(Screen::Notice(Notice::Decoder));
+            }
+            *rt.decoder.borrow_mut() = worker;
+        }
+        if rt.grabber.borrow().is_none() {
+            *rt.grabber.borrow_mut() = FrameGrabber::new();
+        }
+        if !rt.loop_started.replace(true) {
+            let _ = set_interval_with_handle(move || self.tick(), FRAME_INTERVAL);
+        }
+        self.start_camera(storage::load_camera());
+        self.load_delegations();
+    }
+
+    /// (Re)starts the camera: the given device, else the rear one.
+    pub fn start_camera(self, device_id: Option<String>) {
+        self.camera.set(CameraState::Starting);
+        self.torch.set(None);
+        spawn_local(async move {
+            if let Some(old) = self.rt().stream.borrow_mut().take() {
+                camera::stop(&old);
+            }
+            let mut opened = camera::open(device_id.as_deref()).await;
+            if opened.is_err() && device_id.is_some() {
+                // The remembered camera is gone: fall back to the default choice.
+                opened = camera::open(None).await;
+            }
+            let stream = match opened {
+                Ok(s) => s,
+                Err(problem) => return self.camera.set(CameraState::Problem(problem)),
+            };
+            let Some(video) = self.video.get_untracked() else {
+                camera::stop(&stream);
+                return self.camera.set(CameraState::Off);
+            };
+            if let Err(problem) = camera::attach(&video, &stream).await {
+                camera::stop(&stream);
+                return self.camera.set(CameraState::Problem(problem));
+            }
+            let track = camera::video_track(&stream);
+            self.torch.set(
+                track
+                    .as_ref()
+                    .filter(|t| camera::has_torch(t))
+                    .map(|_| false),
+            );
+            self.current_camera
+                .set(track.as_ref().and_then(camera::device_id));
+            *self.rt().stream.borrow_mut() = Some(stream);
+            self.camera.set(CameraState::On);
+            self.cameras.set(camera::cameras().await);
+        });
+    }
+
+    /// The user picked a camera: remember it and switch.
+    pub fn choose_camera(self, device_id: String) {
+        storage::save_camera(&device_id);
+        self.start_camera(Some(device_id));
+    }
+
+    fn track(&self) -> Option<MediaStreamTrack> {
+        self.rt()
+            .stream
+            .borrow()
+            .as_ref()
+            .and_then(camera::video_track)
+    }
+
+    pub fn toggle_torch(self) {
+        let Some(on) = self.torch.get_untracked() else {
+            return;
+        };
+        let Some(track) = self.track() else {
+            return;
+        };
+        spawn_local(async move {
+            if camera::set_torch(&track, !on).await {
+                self.torch.set(Some(!on));
+            }
+        });
+    }
+
+    /// One tap on a result or notice: back to scanning.
+    pub fn resume(self) {
+        feedback::unlock_audio();
+        self.screen.set(Screen::Scanning);
+    }
+
+    /// Test hook: make the decode worker panic.
+    pub fn provoke_worker_panic(self) {
+        if let Some(decoder) = self.rt().decoder.borrow().as_ref() {
+            decoder.provoke_panic();
+        }
+    }
+
+    /// Every [`FRAME_INTERVAL`]: check the worker's deadline, then send a frame if scanning.
+    fn tick(self) {
+        let now = browser::now_ms();
+        let rt = self.rt();
+        let Some(decoder) = rt.decoder.borrow().clone() else {
+            return;
+        };
+        decoder.check_deadline(now);
+        // No decoding while the page is in the background (battery).
+        let hidden = browser::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        let scanning = !hidden
+            && self.delegations_loaded.get_untracked()
+            && self.screen.get_untracked() == Screen::Scanning
+            && self.camera.get_untracked() == CameraState::On;
+        if !scanning || !decoder.is_idle() {
+            return;
+        }
+        let Some(video) = self.video.get_untracked() else {
+            return;
+        };
+        if !camera::has_frame(&video) {
+            return;
+        }
+        let Some(frame) = rt
+            .grabber
+            .borrow()
+            .as_ref()
+            .and_then(|g| g.from_video(&video))
+        else {
+            return;
+        };
+        if self.frame_size.get_untracked() != Some((frame.width, frame.height)) {
+            self.frame_size.set(Some((frame.width, frame.height)));
+        }
+        if rt.first_frame_ms.get().is_none() {
+            let t = crate::worker::now_ms();
+            rt.first_frame_ms.set(Some(t));
+            self.first_frame_ms.set(Some(t));
+        }
+        decoder.submit(frame, false, now, move |answer| {
+            self.decoded(answer, Source::Camera)
+        });
+    }
+
+    pub(super) fn decoded(self, answer: Result<Decoded, WorkerRestarted>, source: Source) {
+        let decoded = match answer {
+            Ok(d) => d,
+            // The worker was replaced; the camera simply goes on with the next frame.
+            Err(WorkerRestarted) if source == Source::Camera => return,
+            Err(WorkerRestarted) => return self.screen.set(Screen::Notice(Notice::PhotoNoCode)),
+        };
+        if source == Source::Camera {
+            let rt = self.rt();
+            let (sum, n) = rt.decode_stats.get();
+            let (sum, n) = (sum + decoded.millis, n + 1);
+            rt.decode_stats.set((sum, n));
+            self.last_decode_ms.set(decoded.millis);
+            self.mean_decode_ms.set(sum / f64::from(n));
+        }
+        if source == Source::Camera && self.screen.get_untracked() != Screen::Scanning {
+            return;
+        }
+        match decoded.texts.into_iter().next() {
+            Some(code) => self.check(code, source),
+            None if source == Source::Photo => self.screen.set(Screen::Notice(Notice::PhotoNoCode)),
+            None => {}
+        }
+    }
+
+    /// A decoded or typed code: answered locally when foreign, else asked of the server.
+    pub(super) fn check(self, code: String, source: Source) {
+        let now = browser::now_ms();
+        let rt = self.rt();
+        if source == Source::Camera {
+            let mut last = rt.last_code.borrow_mut();
+            if matches!(&*last, Some((c, at)) if *c == code && now - at < SAME_CODE_QUIET_MS) {
+                return;
+            }
+            *last = Some((code.clone(), now));
+        }
+        let local = rt.links.borrow().as_ref().map(|l| l.classify(&code));
+        if local == Some(ScannedCode::Foreign) {
+            return self.show(ScanOutcome {
+                result: ScanResult::Foreign,
+                status: None,
+                holder: None,
+                recorded: false,
+                on_behalf: None,
+                seq: 0,
+            });
+        }
+        self.screen.set(Screen::Checking(text::CHECKING));
+        let on_behalf_of = self.on_behalf_of.get_untracked();
+        let on_behalf = on_behalf_of.as_ref().map(|ogrn| self.org_name(ogrn));
+        spawn_local(async move {
+            match api::scan(&code, on_behalf_of).await {
+                Ok(r) => self.show(ScanOutcome {
+                    result: r.result,
+                    status: r.status,
+                    holder: r.holder,
+                    recorded: r.recorded,
+                    on_behalf,
+                    seq: 0,
+                }),
+                Err(failure) => {
+                    let notice = match failure {
+                        ApiFailure::Network => Notice::Network,
+                        ApiFailure::Unauthorized => {
+                            self.account.set(Account::SignedOut);
+                            Notice::SignedOut
+                        }
+                        ApiFailure::Status(403, Some(e)) if e.error == NO_ACTIVE_DELEGATION => {
+                            self.delegation_lost();
+                            Notice::DelegationLost(e.message)
+                        }
+                        ApiFailure::Status(_, Some(e)) => Notice::Server(e.message),
+                        _ => Notice::Server(text::GENERIC_ERROR.to_owned()),
+                    };
+                    feedback::signal(false);
+                    self.screen.set(Screen::Notice(notice));
+                }
+            }
+        });
+    }
+
+    fn show(self, mut outcome: ScanOutcome) {
+        let seq = self.seq.get_untracked() + 1;
+        self.seq.set(seq);
+        outcome.seq = seq;
+        feedback::signal(outcome.result == ScanResult::Valid);
+        self.screen.set(Screen::Result(outcome));
+    }
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,249 @@
+//! `/scan`: the staff scanner. Rear camera, frames decoded in a Web Worker, the verdict from
+//! the server (foreign codes answered locally), a full-screen result that one tap dismisses.
+//! Also: torch, camera choice (remembered), decode from a photo, manual entry.
+
+mod engine;
+mod entry;
+mod on_behalf;
+mod state;
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use statuspass_shared::api::{Me, Role};
+use wasm_bindgen::JsCast;
+
+use self::engine::{CameraState, Scanner, Screen};
+use self::on_behalf::OnBehalf;
+use super::Account;
+use crate::api::{self, ApiFailure};
+use crate::browser::camera::CameraProblem;
+use crate::components::{AccountBar, DemoSignIn, ScanResultCard};
+use crate::text;
+
+/// The window event the browser tests dispatch to make the decode worker panic.
+pub const TEST_PANIC_EVENT: &str = "statuspass:worker-panic";
+
+fn is_staff(account: &Account) -> bool {
+    matches!(account, Account::SignedIn(me) if me.roles.contains(&Role::Staff))
+}
+
+#[component]
+pub fn ScanPage() -> impl IntoView {
+    let scanner = Scanner::new();
+    let account = scanner.account;
+    scanner.load_config();
+    spawn_local(async move {
+        account.set(match api::me().await {
+            Ok(me) => Account::SignedIn(me),
+            Err(ApiFailure::Network) => Account::Offline,
+            Err(_) => Account::SignedOut,
+        });
+    });
+    // Start once a staff member is known; the video element exists by then (rendered below).
+    Effect::new(move |started: Option<bool>| {
+        let staff = is_staff(&account.get());
+        if staff && started != Some(true) {
+            request_animation_frame(move || scanner.start());
+            return true;
+        }
+        started.unwrap_or(false)
+    });
+    let _ =
+        window_event_listener_untyped(TEST_PANIC_EVENT, move |_| scanner.provoke_worker_panic());
+
+    let on_signed_in = Callback::new(move |me: Me| account.set(Account::SignedIn(me)));
+    let on_signed_out = Callback::new(move |()| {
+        if let Some(w) = crate::browser::window() {
+            let _ = w.location().reload();
+        }
+    });
+
+    let header_account = move || match account.get() {
+        Account::SignedIn(me) => view! { <AccountBar me on_signed_out /> }.into_any(),
+        _ => ().into_any(),
+    };
+    let gate = move || {
+        match account.get() {
+        Account::Loading => Some(view! { <p class="hint">{text::LOADING}</p> }.into_any()),
+        Account::Offline => Some(
+            view! { <p class="card problem" data-problem="network" role="alert">{text::SCAN_NETWORK}</p> }
+                .into_any(),
+        ),
+        Account::SignedOut => Some(view! { <DemoSignIn role=Role::Staff on_signed_in /> }.into_any()),
+        Account::SignedIn(me) if !me.roles.contains(&Role::Staff) => Some(
+            view! { <p class="card problem" data-problem="not-staff" role="alert">{text::SCAN_STAFF_ONLY}</p> }
+                .into_any(),
+        ),
+        Account::SignedIn(_) => None,
+    }
+    };
+
+    view! {
+        <main
+            class="page scan"
+            data-camera=move || camera_key(&scanner.camera.get())
+            data-worker-restarts=move || scanner.restarts.get().to_string()
+            data-decode-ms=move || format!("{:.1}", scanner.last_decode_ms.get())
+            data-decode-mean-ms=move || format!("{:.1}", scanner.mean_decode_ms.get())
+            data-frame-size=move || scanner.frame_size.get().map(|(w, h)| format!("{w}x{h}"))
+            data-first-frame-ms=move || scanner.first_frame_ms.get().map(|t| format!("{t:.1}"))
+        >
+            <header class="bar">
+                <h1>{text::SCAN_TITLE}</h1>
+            </header>
+            {header_account}
+            {gate}
+            <Show when=move || is_staff(&account.get())>
+                <OnBehalf scanner />
+                <Viewport scanner />
+                <p class="hint">{text::SCAN_HINT}</p>
+                <Tools scanner />
+            </Show>
+            <nav class="links"><a href="/">{text::OPEN_PARTICIPANT}</a></nav>
+        </main>
+    }
+}
+
+fn camera_key(state: &CameraState) -> &'static str {
+    match state {
+        CameraState::Off => "off",
+        CameraState::Starting => "starting",
+        CameraState::On => "on",
+        CameraState::Problem(p) => p.key(),
+    }
+}
+
+fn camera_problem_text(problem: &CameraProblem) -> &'static str {
+    match problem {
+        CameraProblem::Insecure => text::CAMERA_INSECURE,
+        CameraProblem::Denied => text::CAMERA_DENIED,
+        CameraProblem::Missing => text::CAMERA_MISSING,
+        CameraProblem::Busy => text::CAMERA_BUSY,
+        CameraProblem::Failed(_) => text::CAMERA_FAILED,
+    }
+}
+
+/// The camera picture with the aim frame, and whatever covers it (result, notice, problem).
+#[component]
+fn Viewport(
+    /// The scanner whose camera this is.
+    scanner: Scanner,
+) -> impl IntoView {
+    let resume = Callback::new(move |()| scanner.resume());
+    let camera_overlay = move || match scanner.camera.get() {
+        CameraState::Starting | CameraState::Off => {
+            Some(view! { <p class="overlay-note">{text::CAMERA_STARTING}</p> }.into_any())
+        }
+        CameraState::On => None,
+        CameraState::Problem(p) => Some(
+            view! {
+                <div class="overlay problem-card" data-problem=p.key() role="alert">
+                    <p class="problem-title">{camera_problem_text(&p)}</p>
+                    <p>{text::CAMERA_ALTERNATIVES}</p>
+                    <button class="button secondary" on:click=move |_| scanner.start_camera(None)>
+                        {text::RETRY_CAMERA}
+                    </button>
+                </div>
+            }
+            .into_any(),
+        ),
+    };
+    let screen_overlay = move || match scanner.screen.get() {
+        Screen::Scanning => None,
+        Screen::Checking(label) => {
+            Some(view! { <p class="overlay-note checking" role="status">{label}</p> }.into_any())
+        }
+        Screen::Result(outcome) => {
+            Some(view! { <ScanResultCard outcome on_resume=resume /> }.into_any())
+        }
+        Screen::Notice(notice) => Some(
+            view! {
+                <section class="result result-problem" data-problem=notice.key() role="alert"
+                    on:click=move |_| scanner.resume()>
+                    <p class="result-icon" aria-hidden="true">"!"</p>
+                    <h2 class="result-title">{notice.message()}</h2>
+                    {notice.detail().map(|d| view! { <p>{d}</p> })}
+                    <button class="button resume" type="button">{text::RESUME}</button>
+                </section>
+            }
+            .into_any(),
+        ),
+    };
+    view! {
+        <div class="viewport">
+            <video node_ref=scanner.video class="camera" autoplay=true playsinline=true muted=true
+                aria-label=text::SCAN_HINT></video>
+            <div class="aim" aria-hidden="true"></div>
+            {camera_overlay}
+            {screen_overlay}
+        </div>
+    }
+}
+
+/// Torch, camera choice, photo, manual entry.
+#[component]
+fn Tools(
+    /// The scanner these tools drive.
+    scanner: Scanner,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let on_photo = move |event: ev::Event| {
+        let input = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input {
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                scanner.check_photo(file);
+            }
+            // Allow choosing the same file again.
+            input.set_value("");
+        }
+    };
+    let on_manual = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        scanner.check_typed(typed.get_untracked());
+    };
+    view! {
+        <div class="tools">
+            {move || scanner.torch.get().map(|on| view! {
+                <button class="button secondary" aria-pressed=on.to_string()
+                    on:click=move |_| scanner.toggle_torch()>
+                    {if on { text::TORCH_OFF } else { text::TORCH_ON }}
+                </button>
+            })}
+            {move || {
+                let cameras = scanner.cameras.get();
+                (cameras.len() > 1).then(|| {
+                    let current = scanner.current_camera.get().unwrap_or_default();
+                    view! {
+                        <label class="field">
+                            <span>{text::CAMERA_CHOICE}</span>
+                            <select on:change=move |ev| scanner.choose_camera(event_target_value(&ev))>
+                                {cameras.into_iter().enumerate().map(|(i, (id, label))| {
+                                    let selected = id == current;
+                                    let label = if label.is_empty() { format!("{} {}", text::CAMERA_DEFAULT_NAME, i + 1) } else { label };
+                                    view! { <option value=id selected=selected>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                })
+            }}
+            <label class="button secondary file">
+                {text::PHOTO}
+                <input type="file" accept="image/*" class="visually-hidden" data-testid="photo" on:change=on_photo />
+            </label>
+            <form class="manual" on:submit=on_manual>
+                <label class="field" for="manual-code">{text::MANUAL_LABEL}</label>
+                <div class="row">
+                    <input id="manual-code" type="text" inputmode="text" autocomplete="off"
+                        autocapitalize="off" spellcheck="false" placeholder=text::MANUAL_PLACEHOLDER
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev)) />
+                    <button class="button primary" type="submit">{text::MANUAL_SUBMIT}</button>
+                </div>
+            </form>
+        </div>
+    }
+}

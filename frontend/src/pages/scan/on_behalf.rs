@@ -1,0 +1,114 @@
+//! Scanning on behalf of an organization: the staff member's active delegations, the choice
+//! above the camera, and the fall-back to private scanning when a delegation stops counting.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use statuspass_shared::Ogrn;
+
+use super::engine::Scanner;
+use crate::api;
+use crate::text;
+
+impl Scanner {
+    /// Asks which organizations the staff member may scan for now. Until the answer (or a
+    /// failure) is in, camera frames are not decoded.
+    pub fn load_delegations(self) {
+        spawn_local(async move {
+            if let Ok(list) = api::my_delegations().await {
+                // A chosen organization that is no longer offered is dropped.
+                let chosen = self.on_behalf_of.get_untracked();
+                if chosen.is_some_and(|c| !list.iter().any(|d| d.ogrn == c)) {
+                    self.on_behalf_of.set(None);
+                }
+                self.delegations.set(list);
+            }
+            self.delegations_loaded.set(true);
+        });
+    }
+
+    /// The server refused a scan on behalf of an organization (revoked or expired delegation):
+    /// back to private scanning, and the list asked again.
+    pub fn delegation_lost(self) {
+        self.on_behalf_of.set(None);
+        self.load_delegations();
+    }
+
+    /// The short name of an organization of the list (the OGRN if it is not there).
+    pub fn org_name(&self, ogrn: &Ogrn) -> String {
+        self.delegations
+            .with_untracked(|list| {
+                list.iter()
+                    .find(|d| &d.ogrn == ogrn)
+                    .map(|d| d.short_name.clone())
+            })
+            .unwrap_or_else(|| ogrn.to_string())
+    }
+
+    /// One tap on an organization: scan on its behalf; a tap on the chosen one: back to private.
+    fn toggle_org(self, ogrn: Ogrn) {
+        self.on_behalf_of.update(|current| {
+            *current = if current.as_ref() == Some(&ogrn) {
+                None
+            } else {
+                Some(ogrn)
+            };
+        });
+    }
+}
+
+/// Above the camera: the current mode (always), and for a staff member with delegations the
+/// organizations (`data-org="{OGRN}"`) and the private choice.
+#[component]
+pub fn OnBehalf(
+    /// The scanner whose scans this decides.
+    scanner: Scanner,
+) -> impl IntoView {
+    let mode = move || match scanner.on_behalf_of.get() {
+        Some(ogrn) => {
+            let name = scanner.org_name(&ogrn);
+            view! {
+                <p class="mode mode-org" role="status" data-mode="org" data-mode-org=ogrn.to_string()>
+                    {text::MODE_ORG}" «"<strong>{name}</strong>"» "{text::MODE_ORG_TAIL}
+                </p>
+            }
+            .into_any()
+        }
+        None => view! {
+            <p class="mode mode-private" role="status" data-mode="private">{text::MODE_PRIVATE}</p>
+        }
+        .into_any(),
+    };
+    let choice = move || {
+        let list = scanner.delegations.get();
+        (!list.is_empty()).then(|| {
+            let current = scanner.on_behalf_of.get();
+            let private = current.is_none();
+            view! {
+                <div class="on-behalf" role="group" aria-label=text::ON_BEHALF_OF>
+                    {list.into_iter().map(|d| {
+                        let chosen = current.as_ref() == Some(&d.ogrn);
+                        let ogrn = d.ogrn.clone();
+                        view! {
+                            <button type="button" class="button org" class:chosen=chosen
+                                aria-pressed=chosen.to_string()
+                                data-org=d.ogrn.to_string()
+                                on:click=move |_| scanner.toggle_org(ogrn.clone())>
+                                {d.short_name}
+                            </button>
+                        }
+                    }).collect_view()}
+                    <button type="button" class="button secondary small private" class:chosen=private
+                        aria-pressed=private.to_string() data-private=""
+                        on:click=move |_| scanner.on_behalf_of.set(None)>
+                        {text::ON_BEHALF_PRIVATE}
+                    </button>
+                </div>
+                {private.then(|| view! { <p class="hint">{text::ON_BEHALF_TAP_HINT}</p> })}
+            }
+        })
+    };
+    view! {
+        {choice}
+        {mode}
+    }
+}

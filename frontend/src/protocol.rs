@@ -1,0 +1,79 @@
+//! Messages between the page and the decode worker. Plain JS objects (structured clone), the
+//! pixel buffer transferred, not copied:
+//!
+//! - worker → page `{kind: "ready"}` once its wasm is running (messages sent earlier are lost);
+//! - page → worker `{kind: "frame", id, width, height, rgba: Uint8ClampedArray, thorough}`;
+//! - worker → page `{kind: "result", id, texts: [..], ms}`;
+//! - page → worker `{kind: "panic"}`: test hook, the worker panics (as a bad frame could make
+//!   rqrr do) so the tests can prove the page restarts it and keeps scanning.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+
+pub const KIND: &str = "kind";
+pub const KIND_READY: &str = "ready";
+pub const KIND_FRAME: &str = "frame";
+pub const KIND_RESULT: &str = "result";
+pub const KIND_PANIC: &str = "panic";
+pub const ID: &str = "id";
+pub const WIDTH: &str = "width";
+pub const HEIGHT: &str = "height";
+pub const RGBA: &str = "rgba";
+pub const THOROUGH: &str = "thorough";
+pub const TEXTS: &str = "texts";
+pub const MILLIS: &str = "ms";
+
+/// A new message object `{kind}`.
+pub fn message(kind: &str) -> Object {
+    let obj = Object::new();
+    set(&obj, KIND, &JsValue::from_str(kind));
+    obj
+}
+
+/// Sets a field (setting a property on a fresh plain object cannot fail).
+pub fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// A field, if present.
+pub fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+pub fn get_str(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).and_then(|v| v.as_string())
+}
+
+pub fn get_f64(obj: &JsValue, key: &str) -> Option<f64> {
+    get(obj, key).and_then(|v| v.as_f64())
+}
+
+/// RGBA pixels → 8-bit luma (integer BT.601 weights). A trailing partial pixel is ignored.
+pub fn rgba_to_luma(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .map(|p| {
+            let y = 77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]);
+            // 77 + 150 + 29 = 256, so y >> 8 <= 255.
+            u8::try_from(y >> 8).unwrap_or(u8::MAX)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luma_of_black_white_and_grey() {
+        let px = [0, 0, 0, 255, 255, 255, 255, 255, 128, 128, 128, 0, 9];
+        assert_eq!(rgba_to_luma(&px), vec![0, 255, 128]);
+    }
+
+    #[test]
+    fn green_is_brighter_than_blue() {
+        let l = rgba_to_luma(&[0, 255, 0, 255, 0, 0, 255, 255]);
+        assert!(l[0] > l[1]);
+    }
+}

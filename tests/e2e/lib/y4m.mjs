@@ -1,0 +1,50 @@
+// A YUV4MPEG2 video for Chromium's fake camera (--use-file-for-fake-video-capture): a QR code
+// of the given text, black on white with a quiet zone, centred in a 640×480 frame.
+import { writeFileSync } from "node:fs";
+import QRCode from "qrcode";
+
+export const WIDTH = 640;
+export const HEIGHT = 480;
+
+/** Luma plane of one frame showing `text` as a QR code; for null, a frame without a code:
+ *  blocky noise (a busy scene with many edges, the decoder's slow case). */
+export function qrLuma(text, { width = WIDTH, height = HEIGHT, quiet = 4, dark = 16, light = 235 } = {}) {
+  const y = Buffer.alloc(width * height, light);
+  if (text === null) {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff;
+    const block = 6;
+    for (let by = 0; by < height; by += block) {
+      for (let bx = 0; bx < width; bx += block) {
+        const v = rand();
+        for (let dy = 0; dy < block && by + dy < height; dy++) y.fill(v, (by + dy) * width + bx, (by + dy) * width + Math.min(bx + block, width));
+      }
+    }
+    return y;
+  }
+  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const n = qr.modules.size;
+  const total = n + 2 * quiet;
+  const px = Math.floor((Math.min(width, height) - 40) / total);
+  const x0 = Math.floor((width - total * px) / 2) + quiet * px;
+  const y0 = Math.floor((height - total * px) / 2) + quiet * px;
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      if (!qr.modules.get(r, c)) continue;
+      for (let dy = 0; dy < px; dy++) {
+        y.fill(dark, (y0 + r * px + dy) * width + x0 + c * px, (y0 + r * px + dy) * width + x0 + (c + 1) * px);
+      }
+    }
+  }
+  return y;
+}
+
+/** Writes a y4m file of `frames` identical frames of `text` (null: no code, noise). */
+export function writeQrVideo(path, text, { frames = 10 } = {}) {
+  const header = Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F10:1 Ip A1:1 C420jpeg\n`);
+  const luma = qrLuma(text);
+  const chroma = Buffer.alloc((WIDTH / 2) * (HEIGHT / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from("FRAME\n"), luma, chroma]);
+  writeFileSync(path, Buffer.concat([header, ...Array(frames).fill(frame)]));
+  return path;
+}
