@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing statuspass needs, idempotently, at pinned versions.
 #   scripts/setup.sh run    # toolchain for building the PWA: wasm32 target, trunk, wasm-bindgen-cli
-#   scripts/setup.sh test   # the above + Chromium, openssl, SMTP test server, npm packages,
+#   scripts/setup.sh test   # the above + Chromium, openssl, SMTP test server (npm packages:
+#                           # tests/e2e/run.sh runs `npm ci` when its lock changed),
 #                           # and starts PostgreSQL and Redis if they are down
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,9 @@ ensure_rust_tools() {
   wb=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock 2>/dev/null || true)
   if [ -n "$wb" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
     log "installing wasm-bindgen-cli $wb (the version in Cargo.lock)"
-    cargo install wasm-bindgen-cli --version "$wb" --locked
+    # --locked first; its lock pins a webpki-roots release that is not always in the registry
+    # mirror, so fall back to resolving within the same semver ranges.
+    cargo install wasm-bindgen-cli --version "$wb" --locked || cargo install wasm-bindgen-cli --version "$wb"
   fi
 }
 
@@ -61,18 +64,8 @@ ensure_services() {
   log "PostgreSQL or Redis did not come up"; return 1
 }
 
-ensure_npm_packages() {
-  if [ -f tests/e2e/package-lock.json ]; then
-    if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
-      log "installing npm packages for the browser tests"
-      (cd tests/e2e && npm ci --no-audit --no-fund)
-    fi
-  fi
-}
-
 ensure_rust_tools
 if [ "$mode" = test ]; then
   ensure_debian_packages
   ensure_services
-  ensure_npm_packages
 fi

@@ -21,6 +21,7 @@ psql -h 127.0.0.1 -U postgres -d postgres -tA \
 
 step "unit and integration tests"
 cargo test --workspace --exclude statuspass-frontend
+cargo test -p statuspass-frontend --lib   # the PWA's pure logic, natively
 
 if [ -x tests/e2e/run.sh ]; then
   step "build the PWA and the server (release)"

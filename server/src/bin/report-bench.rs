@@ -58,14 +58,21 @@ async fn main() -> anyhow::Result<()> {
         ledger::record_many(&db, &org.ogrn, chunk).await?;
     }
     drop(times);
-    println!("filled ledger: {rows} rows in {:.1} s", filled.elapsed().as_secs_f64());
+    println!(
+        "filled ledger: {rows} rows in {:.1} s",
+        filled.elapsed().as_secs_f64()
+    );
 
     let job = ReportJob::from_settings(&settings, db, Arc::new(SystemClock))?;
     let before = current_rss_mib().unwrap_or(0.0);
     let started = Instant::now();
     let built = job.build(&org, start, Utc::now()).await?;
     let elapsed = started.elapsed();
-    anyhow::ensure!(built.rows == rows as u64, "report has {} rows, expected {rows}", built.rows);
+    anyhow::ensure!(
+        built.rows == rows as u64,
+        "report has {} rows, expected {rows}",
+        built.rows
+    );
     println!(
         "report: {} rows built+signed+zipped in {:.2} s ({:.0} rows/s), archive {:.1} MiB",
         built.rows,

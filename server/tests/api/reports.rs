@@ -341,7 +341,7 @@ impl SmtpServer {
         for sub in ["tmp", "new", "cur"] {
             std::fs::create_dir(maildir.path().join(sub)).unwrap();
         }
-        let child = Command::new("/usr/bin/python3")
+        let mut child = Command::new("/usr/bin/python3")
             .args([
                 "-m",
                 "aiosmtpd",
@@ -362,6 +362,8 @@ impl SmtpServer {
             }
             std::thread::sleep(StdDuration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not start");
     }
 
