@@ -13,15 +13,7 @@ contract_test!(
     openapi_describes_the_fixed_points,
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
-        let doc: Value = app
-            .client
-            .get(app.url("/api/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc: Value = app.get_json(&app.client, "/api/openapi.json").await;
         for path in [
             "/api/pass",
             "/api/scan",
@@ -42,15 +34,7 @@ contract_test!(
     demo_people_cover_every_case,
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
-        let people: Value = app
-            .client
-            .get(app.url("/api/auth/demo"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let people: Value = app.get_json(&app.client, "/api/auth/demo").await;
         let people = people.as_array().unwrap();
         let with_role = |role: &str| {
             people

@@ -270,3 +270,17 @@ impl TestApp {
         client
     }
 }
+
+impl TestApp {
+    /// `GET path` as `client`, answer parsed as JSON (any status).
+    pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> Value {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
+}

@@ -184,14 +184,7 @@ contract_test!(
         assert_eq!(d["state"], "active");
         assert_eq!(d["power_code"], "GOSCAN_DELEGATE_SCAN");
         let staff = app.client_for("staff-none").await;
-        let mine: Value = staff
-            .get(app.url("/api/me/delegations"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine: Value = app.get_json(&staff, "/api/me/delegations").await;
         assert_eq!(mine[0]["ogrn"], ORG_A);
         assert_eq!(mine[0]["short_name"], "Музей истории");
         let (link, _) = app.issue_pass_for("petrov").await;
@@ -205,14 +198,7 @@ contract_test!(
             scan_for(&app, &staff, &link, Some(ORG_A)).await.status(),
             403
         );
-        let mine: Value = staff
-            .get(app.url("/api/me/delegations"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine: Value = app.get_json(&staff, "/api/me/delegations").await;
         assert_eq!(mine, json!([]));
     }
 );
@@ -222,14 +208,7 @@ contract_test!(
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
         let admin_a = app.client_for("admin-a").await;
-        let orgs: Value = admin_a
-            .get(app.url("/api/orgs"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let orgs: Value = app.get_json(&admin_a, "/api/orgs").await;
         assert_eq!(orgs.as_array().unwrap().len(), 1);
         assert_eq!(orgs[0]["ogrn"], ORG_A);
         let b = |path: &str| app.url(&format!("/api/orgs/{ORG_B}{path}"));
@@ -492,15 +471,7 @@ contract_test!(
     demo_people_show_their_delegation_states,
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
-        let people: Value = app
-            .client
-            .get(app.url("/api/auth/demo"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let people: Value = app.get_json(&app.client, "/api/auth/demo").await;
         let state_of = |key: &str| {
             let p = people
                 .as_array()

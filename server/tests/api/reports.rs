@@ -190,14 +190,9 @@ contract_test!(
 
         // admins list and download it; the download is the e-mailed archive
         let admin = app.client_for("admin-a").await;
-        let list: Value = admin
-            .get(app.url(&format!("/api/orgs/{ORG_A}/reports")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app
+            .get_json(&admin, &format!("/api/orgs/{ORG_A}/reports"))
+            .await;
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert_eq!(list[0]["status"], "sent");
         assert_eq!(list[0]["rows"], 3);
@@ -432,14 +427,9 @@ async fn report_arrives_through_a_real_smtp_server_after_an_outage_exactly_once(
     let down = app.state.reports.run_due(true).await.unwrap();
     assert_eq!((down.created, down.sent, down.failed), (2, 0, 1));
     let admin = app.client_for("admin-a").await;
-    let list: Value = admin
-        .get(app.url(&format!("/api/orgs/{ORG_A}/reports")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app
+        .get_json(&admin, &format!("/api/orgs/{ORG_A}/reports"))
+        .await;
     assert_eq!(list[0]["status"], "pending");
     assert!(
         list[0]["problem"].as_str().unwrap().contains("SMTP"),
