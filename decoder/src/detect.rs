@@ -16,8 +16,9 @@
 //! * region labels use a `u16` plane instead of rqrr's 251-entry LRU, and grouping tests no
 //!   longer clone the whole image per candidate.
 //!
-//! Decoding of the sampled bit grid (format, Reed-Solomon, payload) is still rqrr's
-//! (`rqrr::Grid::decode_to`), which is total for any grid we hand it.
+//! Decoding of the sampled bit grid is in `qrdata.rs` (own Reed-Solomon and payload parser;
+//! rqrr only reads the format information and the raw codewords, which is total for any
+//! grid of a valid QR size).
 
 /// Alignment pattern centres per version (index = version, 0 unused).
 const APAT: [[u8; 7]; 41] = [
@@ -99,8 +100,12 @@ impl Perspective {
     /// degenerate (wrong orientation, zero area, non-finite coefficients) or when the
     /// transform is singular somewhere on [0,w]x[0,h].
     pub fn create(rect: &[Point; 4], w: f64, h: f64) -> Option<Self> {
-        let [x0, x1, x2, x3] = rect.map(|p| f64::from(p.x));
-        let [y0, y1, y2, y3] = rect.map(|p| f64::from(p.y));
+        Self::create_f(rect.map(|p| (f64::from(p.x), f64::from(p.y))), w, h)
+    }
+
+    /// [`Perspective::create`] with sub-pixel corners.
+    pub fn create_f(rect: [(f64, f64); 4], w: f64, h: f64) -> Option<Self> {
+        let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = rect;
         let wden = w * (x2 * y3 - x3 * y2 + (x3 - x2) * y1 + x1 * (y2 - y3));
         let hden = h * (x2 * y3 + x1 * (y2 - y3) - x3 * y2 + (x3 - x2) * y1);
         if wden.is_nan() || hden.is_nan() || wden < f64::EPSILON || hden < f64::EPSILON {
@@ -596,6 +601,9 @@ pub struct GridLocation {
     c: Perspective,
     /// Source points of the initial perspective (for re-fitting with another size).
     quad: [Point; 4],
+    /// Finder-pattern centres (top-left, top-right, bottom-left) and mean capstone
+    /// diagonal, for [`centre_hypotheses`].
+    centres: Option<([(f64, f64); 3], f64)>,
 }
 
 impl GridLocation {
@@ -842,7 +850,16 @@ fn locate_grid(img: &mut Bitmap, group: [&CapStone; 3]) -> Option<GridLocation> 
         img.repaint(ax, ay, original, |_: Row| ());
         align = best;
     }
-    fit_grid(
+    let centres = [&caps[1], &caps[2], &caps[0]].map(|c| c.c.map_f(3.5, 3.5));
+    let diag = caps
+        .iter()
+        .map(|c| {
+            let (a, b) = (c.corners[0], c.corners[2]);
+            (f64::from(a.x - b.x)).hypot(f64::from(a.y - b.y))
+        })
+        .sum::<f64>()
+        / 3.0;
+    let mut loc = fit_grid(
         img,
         [
             caps[1].corners[0],
@@ -851,7 +868,9 @@ fn locate_grid(img: &mut Bitmap, group: [&CapStone; 3]) -> Option<GridLocation> 
             caps[0].corners[0],
         ],
         size,
-    )
+    )?;
+    loc.centres = Some((centres, diag));
+    Some(loc)
 }
 
 /// Perspective for a grid of `size` modules from its source quad, refined by the fitness
@@ -871,7 +890,12 @@ fn fit_grid(img: &Bitmap, quad: [Point; 4], size: usize) -> Option<GridLocation>
         return None;
     }
     // All four corners must be near the bitmap.
-    let loc = GridLocation { size, c, quad };
+    let loc = GridLocation {
+        size,
+        c,
+        quad,
+        centres: None,
+    };
     let ok = loc.corners().iter().all(|&(x, y)| {
         img.near(Point {
             x: saturate(x),
@@ -888,6 +912,90 @@ pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
         .into_iter()
         .flatten()
         .filter_map(|s| fit_grid(img, loc.quad, s))
+        .collect()
+}
+
+/// The same grid with its bottom-right corner (the least constrained one: estimated, or
+/// from a single alignment pattern) moved by up to +-1 module in each direction, nearest
+/// first: recovers codes whose alignment pattern was missed or misplaced.
+pub fn corner_variants(loc: &GridLocation) -> Vec<GridLocation> {
+    const STEPS: [f64; 5] = [0.0, -0.5, 0.5, -1.0, 1.0];
+    let s = loc.size as f64;
+    let dom = s + 1.0;
+    let fixed = [(0.0, 0.0), (s, 0.0), (0.0, s)].map(|(u, v)| loc.c.map_f(u, v));
+    let mut out = Vec::new();
+    for (i, &dy) in STEPS.iter().enumerate() {
+        for (j, &dx) in STEPS.iter().enumerate() {
+            if i == 0 && j == 0 {
+                continue;
+            }
+            let moved = loc.c.map_f(s + dx, s + dy);
+            let rect = [fixed[0], fixed[1], moved, fixed[2]];
+            if let Some(c) = Perspective::create_f(rect, s, s).filter(|c| c.regular_on(dom, dom)) {
+                out.push((
+                    dx.abs() + dy.abs(),
+                    GridLocation {
+                        size: loc.size,
+                        c,
+                        quad: loc.quad,
+                        centres: None,
+                    },
+                ));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Grids fitted from the finder-pattern centres alone, for finder patterns whose corners
+/// mean nothing (round finders: the "corners" of a ring are arbitrary points on it, so the
+/// capstone orientation and the timing-pattern count are unreliable). The version comes
+/// from the centre distance over the module size, with the module size read from the
+/// capstone diagonal as a square (diagonal = 7 sqrt 2 modules) and as a circle (7
+/// modules) pattern, plus the neighbouring versions; the 4th corner is the parallelogram
+/// estimate, refined by the usual jiggle. At most 6 sizes, up to version 10.
+pub fn centre_hypotheses(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
+    let Some(([a, b, c], diag)) = loc.centres else {
+        return Vec::new();
+    };
+    let d = (0.5 * ((b.0 - a.0).hypot(b.1 - a.1) + (c.0 - a.0).hypot(c.1 - a.1))).max(1.0);
+    let mut sizes: Vec<usize> = Vec::new();
+    for module in [diag / (7.0 * std::f64::consts::SQRT_2), diag / 7.0] {
+        if module.is_nan() || module <= 0.5 {
+            continue;
+        }
+        let v = ((d / module + 7.0 - 17.0) / 4.0).round();
+        if !(1.0..=10.0).contains(&v) {
+            continue;
+        }
+        let v = v as usize;
+        for s in [v * 4 + 17, v * 4 + 13, v * 4 + 21] {
+            if (21..=57).contains(&s) && !sizes.contains(&s) && s != loc.size {
+                sizes.push(s);
+            }
+        }
+    }
+    sizes
+        .into_iter()
+        .take(6)
+        .filter_map(|size| {
+            let n = (size - 7) as f64;
+            let ex = ((b.0 - a.0) / n, (b.1 - a.1) / n);
+            let ey = ((c.0 - a.0) / n, (c.1 - a.1) / n);
+            let off = (-3.5 * (ex.0 + ey.0), -3.5 * (ex.1 + ey.1));
+            let pt = |x: f64, y: f64| Point {
+                x: saturate(x + off.0),
+                y: saturate(y + off.1),
+            };
+            let quad = [
+                pt(a.0, a.1),
+                pt(b.0, b.1),
+                pt(b.0 + c.0 - a.0, b.1 + c.1 - a.1),
+                pt(c.0, c.1),
+            ];
+            fit_grid(img, quad, size)
+        })
         .collect()
 }
 
@@ -987,7 +1095,7 @@ fn right_angle_triples(caps: &[CapStone], idx: &[usize]) -> Vec<(f64, usize, usi
     out
 }
 
-/// Sampled module grid, handed to rqrr's decoder.
+/// Sampled module grid, handed to the decoder (`qrdata.rs`).
 pub struct Modules {
     size: usize,
     bits: Vec<bool>,
@@ -1040,9 +1148,111 @@ pub fn sample_majority(img: &Bitmap, loc: &GridLocation) -> Modules {
     Modules { size, bits }
 }
 
+impl Modules {
+    /// A grid from its bits (row-major, `true` = dark); missing bits read as light.
+    pub fn from_bits(size: usize, bits: Vec<bool>) -> Modules {
+        Modules { size, bits }
+    }
+}
+
+/// Grey level of each module of a located grid, read from the grey plane (`w` x `h`,
+/// row-major) rather than a binarization: the mean of bilinear samples at the centre and
+/// at +-0.2 module around it. Points outside the plane read as white.
+pub fn sample_grey(w: usize, h: usize, px: &[u8], loc: &GridLocation) -> Vec<u8> {
+    const OFF: [(f64, f64); 5] = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)];
+    let at = |x: f64, y: f64| -> f64 {
+        if !(x >= 0.0 && y >= 0.0) {
+            return 255.0;
+        }
+        let (x0, y0) = (x.floor(), y.floor());
+        let (fx, fy) = (x - x0, y - y0);
+        let (x0, y0) = (x0 as usize, y0 as usize);
+        if x0 + 1 >= w || y0 + 1 >= h {
+            return 255.0;
+        }
+        let g = |xx: usize, yy: usize| f64::from(px.get(yy * w + xx).copied().unwrap_or(255));
+        let top = g(x0, y0) * (1.0 - fx) + g(x0 + 1, y0) * fx;
+        let bottom = g(x0, y0 + 1) * (1.0 - fx) + g(x0 + 1, y0 + 1) * fx;
+        top * (1.0 - fy) + bottom * fy
+    };
+    let size = loc.size;
+    let mut out = Vec::with_capacity(size * size);
+    for y in 0..size {
+        for x in 0..size {
+            let sum: f64 = OFF
+                .iter()
+                .map(|(u, v)| {
+                    let (px, py) = loc.c.map_f(x as f64 + u, y as f64 + v);
+                    at(px, py)
+                })
+                .sum();
+            out.push((sum / OFF.len() as f64).round().clamp(0.0, 255.0) as u8);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A 25-module grid drawn at 4 px per module from (10, 10).
+    fn square_grid() -> GridLocation {
+        let rect = [(10.0, 10.0), (110.0, 10.0), (110.0, 110.0), (10.0, 110.0)];
+        GridLocation {
+            size: 25,
+            c: Perspective::create_f(rect, 25.0, 25.0).unwrap(),
+            quad: [Point { x: 10, y: 10 }; 4],
+            centres: Some((
+                [(24.0, 24.0), (96.0, 24.0), (24.0, 96.0)],
+                28.0 * 2f64.sqrt(),
+            )),
+        }
+    }
+
+    #[test]
+    fn corner_variants_move_only_the_bottom_right_corner() {
+        let g = square_grid();
+        let vars = corner_variants(&g);
+        assert_eq!(vars.len(), 24);
+        for v in &vars {
+            let (a, b) = (v.corners(), g.corners());
+            for i in [0, 1, 3] {
+                assert!((a[i].0 - b[i].0).abs() < 1e-6 && (a[i].1 - b[i].1).abs() < 1e-6);
+            }
+            let moved = (a[2].0 - b[2].0).abs().max((a[2].1 - b[2].1).abs());
+            assert!(moved > 1.0 && moved < 4.0 + 1e-6, "{moved}");
+        }
+        // Nearest first: half-module moves before whole-module ones.
+        let first = vars[0].corners()[2];
+        assert!((first.0 - 110.0).abs() + (first.1 - 110.0).abs() <= 2.0 + 1e-6);
+    }
+
+    #[test]
+    fn centre_hypotheses_size_from_centre_distance() {
+        // Capstone centres 18 modules apart (a 25-module code) at 4 px per module: a
+        // square capstone's diagonal is 7 sqrt 2 modules. The hypotheses are the other
+        // plausible sizes (the grid's own size is skipped).
+        let img = Bitmap::new(130, 130, std::iter::repeat_n(false, 130 * 130)).unwrap();
+        let mut g = square_grid();
+        g.size = 29;
+        let hyps = centre_hypotheses(&img, &g);
+        assert!(
+            hyps.iter().any(|h| h.size == 25),
+            "{:?}",
+            hyps.iter().map(|h| h.size).collect::<Vec<_>>()
+        );
+        for h in &hyps {
+            let tl = h.c.map_f(3.5, 3.5);
+            assert!(
+                (tl.0 - 24.0).abs() < 6.0 && (tl.1 - 24.0).abs() < 6.0,
+                "{tl:?}"
+            );
+        }
+        // No centres recorded: nothing to do.
+        g.centres = None;
+        assert!(centre_hypotheses(&img, &g).is_empty());
+    }
 
     #[test]
     fn perspective_rejects_degenerate_quads() {

@@ -2,14 +2,17 @@
 //!
 //! The pipeline (see `README.md`) prepares several binarized views of the frame and runs a
 //! hardened port of rqrr's finder-pattern detector on each (module [`detect`]); sampled
-//! grids are decoded by rqrr. Stages are ordered cheap-first and the first successful view
+//! grids are decoded by module `qrdata` (own Reed-Solomon and payload parser; rqrr reads
+//! the format and raw codewords). Stages are ordered cheap-first and the first successful view
 //! ends the search.
 //!
 //! The library is pure: no threads, files, clocks or global state, and it never panics
 //! (any byte buffer of any claimed size returns in bounded time).
 
 mod detect;
+mod gb2312;
 mod imgproc;
+mod qrdata;
 mod sjis;
 mod text;
 
@@ -233,32 +236,103 @@ fn binarize(p: &Plane, bin: Bin) -> Vec<bool> {
 }
 
 fn decode_modules(modules: detect::Modules) -> Option<String> {
-    let mut out = Vec::new();
-    rqrr::Grid::new(modules).decode_to(&mut out).ok()?;
-    Some(text::bytes_to_text(&out))
+    let pieces = qrdata::decode_grid(&modules).ok()?;
+    Some(text::pieces_to_text(&pieces))
 }
 
-/// Centre sampling first, then majority sampling, then the neighbouring versions.
-fn decode_grid(bm: &detect::Bitmap, g: &detect::GridLocation) -> Option<String> {
-    decode_modules(detect::sample(bm, g))
-        .or_else(|| decode_modules(detect::sample_majority(bm, g)))
-        .or_else(|| {
-            detect::neighbour_sizes(bm, g).iter().find_map(|n| {
-                decode_modules(detect::sample(bm, n))
-                    .or_else(|| decode_modules(detect::sample_majority(bm, n)))
-            })
-        })
+/// Module grids read from the grey plane instead of the view's bitmap, thresholded per
+/// module: against the mean of the surrounding 7x7 modules, and with Otsu over all modules.
+/// Blurred codes whose binarization merges neighbouring modules often still show them as
+/// local grey-level differences.
+fn grey_modules(p: &Plane, g: &detect::GridLocation, invert: bool) -> [detect::Modules; 2] {
+    let size = g.size;
+    let mut vals = detect::sample_grey(p.w, p.h, &p.px, g);
+    if invert {
+        vals.iter_mut().for_each(|v| *v = 255 - *v);
+    }
+    const R: usize = 3;
+    let mut local = Vec::with_capacity(vals.len());
+    for y in 0..size {
+        for x in 0..size {
+            let (y0, y1) = (y.saturating_sub(R), (y + R + 1).min(size));
+            let (x0, x1) = (x.saturating_sub(R), (x + R + 1).min(size));
+            let mut sum = 0u32;
+            for row in y0..y1 {
+                for col in x0..x1 {
+                    sum += u32::from(vals.get(row * size + col).copied().unwrap_or(0));
+                }
+            }
+            let n = ((y1 - y0) * (x1 - x0)).max(1) as u32;
+            let v = u32::from(vals.get(y * size + x).copied().unwrap_or(0));
+            local.push(v * n < sum);
+        }
+    }
+    let otsu = Plane {
+        w: size,
+        h: size,
+        px: vals,
+    }
+    .threshold_otsu();
+    [
+        detect::Modules::from_bits(size, local),
+        detect::Modules::from_bits(size, otsu),
+    ]
 }
+
+/// Centre sampling first, then majority sampling, then the grey plane (per-module
+/// thresholds), then the neighbouring versions; Thorough, versions <= 7 only: the
+/// bottom-right corner moved around, then grids fitted from the finder centres alone.
+fn decode_grid(
+    p: &Plane,
+    invert: bool,
+    effort: Effort,
+    bm: &detect::Bitmap,
+    g: &detect::GridLocation,
+) -> Option<String> {
+    let plain = |n: &detect::GridLocation| {
+        decode_modules(detect::sample(bm, n))
+            .or_else(|| decode_modules(detect::sample_majority(bm, n)))
+    };
+    if let Some(t) = plain(g)
+        .or_else(|| {
+            grey_modules(p, g, invert)
+                .into_iter()
+                .find_map(decode_modules)
+        })
+        .or_else(|| detect::neighbour_sizes(bm, g).iter().find_map(plain))
+    {
+        return Some(t);
+    }
+    // Small versions only: the cost grows with the module count, and larger codes have
+    // more alignment patterns to pin the corner down.
+    if effort != Effort::Thorough || g.size > MAX_CORNER_SEARCH_SIZE {
+        return None;
+    }
+    let with_grey = |v: &detect::GridLocation| {
+        decode_modules(detect::sample(bm, v)).or_else(|| {
+            grey_modules(p, v, invert)
+                .into_iter()
+                .find_map(decode_modules)
+        })
+    };
+    detect::corner_variants(g)
+        .iter()
+        .find_map(with_grey)
+        .or_else(|| detect::centre_hypotheses(bm, g).iter().find_map(with_grey))
+}
+
+/// Largest grid (modules per side) given the corner and centre searches (Thorough).
+const MAX_CORNER_SEARCH_SIZE: usize = 45;
 
 /// Decode one view (a binarized plane, with the view's polarity): all grids found in it.
-fn decode_view(p: &Plane, bits: &[bool], invert: bool) -> Vec<String> {
+fn decode_view(p: &Plane, bits: &[bool], invert: bool, effort: Effort) -> Vec<String> {
     let Some(mut bm) = detect::Bitmap::new(p.w, p.h, bits.iter().map(|&b| b != invert)) else {
         return Vec::new();
     };
     let grids = detect::detect_grids(&mut bm);
     let mut texts: Vec<String> = Vec::new();
     for g in &grids {
-        if let Some(t) = decode_grid(&bm, g) {
+        if let Some(t) = decode_grid(p, invert, effort, &bm, g) {
             if !texts.contains(&t) {
                 texts.push(t);
             }
@@ -321,7 +395,7 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         let Some((_, _, bits)) = binarized.get(bidx) else {
             continue;
         };
-        let texts = decode_view(plane, bits, view.invert);
+        let texts = decode_view(plane, bits, view.invert, effort);
         if !texts.is_empty() {
             out.push(Trace {
                 texts,
@@ -366,7 +440,7 @@ pub fn diagnose(frame: &GreyFrame, effort: Effort) -> Vec<String> {
             .iter()
             .map(|g| {
                 let modules = detect::sample(&bm, g);
-                match rqrr::Grid::new(modules).decode_to(&mut Vec::new()) {
+                match qrdata::decode_grid(&modules) {
                     Ok(_) => format!("v{}:ok", (g.size - 17) / 4),
                     Err(e) => format!("v{}:{e:?}", (g.size - 17) / 4),
                 }

@@ -1,10 +1,24 @@
 //! Payload bytes -> text.
 //!
-//! rqrr hands back the raw payload bytes (byte segments as-is, Kanji segments as
+//! `qrdata` hands back the raw payload bytes (byte segments as-is, Kanji segments as
 //! Shift_JIS pairs, ECI designators dropped). QR byte mode has no reliable charset marker
 //! in practice, so we guess like ZXing does, in this order: UTF-8 if the bytes are valid
 //! UTF-8, else Shift_JIS if they decode cleanly (Japanese codes, Kanji mode), else
 //! ISO-8859-1 (the QR default), which accepts any byte.
+
+/// A decoded payload: each byte run is converted as a whole (see [`bytes_to_text`]), Hanzi
+/// pieces are already text.
+pub fn pieces_to_text(pieces: &[crate::qrdata::Piece]) -> String {
+    use crate::qrdata::Piece;
+    let mut out = String::new();
+    for p in pieces {
+        match p {
+            Piece::Bytes(b) => out.push_str(&bytes_to_text(b)),
+            Piece::Text(t) => out.push_str(t),
+        }
+    }
+    out
+}
 
 pub fn bytes_to_text(bytes: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(bytes) {
