@@ -604,9 +604,70 @@ pub struct GridLocation {
     /// Finder-pattern centres (top-left, top-right, bottom-left) and mean capstone
     /// diagonal, for [`centre_hypotheses`].
     centres: Option<([(f64, f64); 3], f64)>,
+    /// Local corrections measured at the alignment patterns (see [`warped`]).
+    warp: Option<Warp>,
+}
+
+/// Displacements (in modules) measured at the alignment-pattern lattice and interpolated
+/// bilinearly in between: a single perspective cannot follow curved paper or lens
+/// distortion on larger codes.
+#[derive(Debug, Clone)]
+struct Warp {
+    /// Lattice coordinates (module units), increasing: the version's alignment positions.
+    at: Vec<f64>,
+    /// Displacement at each lattice point, row-major (`at.len()` squared).
+    d: Vec<(f64, f64)>,
+}
+
+impl Warp {
+    fn cell(&self, t: f64) -> (usize, f64) {
+        let n = self.at.len();
+        let mut i = 0;
+        while i + 2 < n && self.at.get(i + 1).is_some_and(|&a| t > a) {
+            i += 1;
+        }
+        let (a, b) = (
+            self.at.get(i).copied().unwrap_or(0.0),
+            self.at.get(i + 1).copied().unwrap_or(1.0),
+        );
+        let f = if b > a { (t - a) / (b - a) } else { 0.0 };
+        (i, f.clamp(0.0, 1.0))
+    }
+
+    fn displacement(&self, u: f64, v: f64) -> (f64, f64) {
+        let n = self.at.len();
+        let (i, fx) = self.cell(u);
+        let (j, fy) = self.cell(v);
+        let d = |x: usize, y: usize| self.d.get(y * n + x).copied().unwrap_or((0.0, 0.0));
+        let (a, b, c, e) = (d(i, j), d(i + 1, j), d(i, j + 1), d(i + 1, j + 1));
+        let lerp = |p: f64, q: f64, f: f64| p + (q - p) * f;
+        (
+            lerp(lerp(a.0, b.0, fx), lerp(c.0, e.0, fx), fy),
+            lerp(lerp(a.1, b.1, fx), lerp(c.1, e.1, fx), fy),
+        )
+    }
 }
 
 impl GridLocation {
+    /// Image position of grid point (`u`, `v`) (module units), with the local warp if any.
+    fn map_f(&self, u: f64, v: f64) -> (f64, f64) {
+        match &self.warp {
+            Some(w) => {
+                let (du, dv) = w.displacement(u, v);
+                self.c.map_f(u + du, v + dv)
+            }
+            None => self.c.map_f(u, v),
+        }
+    }
+
+    fn map(&self, u: f64, v: f64) -> Point {
+        let (x, y) = self.map_f(u, v);
+        Point {
+            x: saturate(x),
+            y: saturate(y),
+        }
+    }
+
     /// Image coordinates of the grid's outer corners (top-left, top-right, bottom-right,
     /// bottom-left).
     pub fn corners(&self) -> [(f64, f64); 4] {
@@ -895,6 +956,7 @@ fn fit_grid(img: &Bitmap, quad: [Point; 4], size: usize) -> Option<GridLocation>
         c,
         quad,
         centres: None,
+        warp: None,
     };
     let ok = loc.corners().iter().all(|&(x, y)| {
         img.near(Point {
@@ -939,6 +1001,7 @@ pub fn corner_variants(loc: &GridLocation) -> Vec<GridLocation> {
                         c,
                         quad: loc.quad,
                         centres: None,
+                        warp: None,
                     },
                 ));
             }
@@ -997,6 +1060,98 @@ pub fn centre_hypotheses(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> 
             fit_grid(img, quad, size)
         })
         .collect()
+}
+
+/// How well a 5x5 alignment pattern centred on module (`cx`, `cy`) matches the bitmap when
+/// shifted by (`du`, `dv`) modules: +1 per sample of the expected colour, -1 otherwise.
+fn apat_match(img: &Bitmap, p: &Perspective, cx: f64, cy: f64, du: f64, dv: f64) -> i32 {
+    const OFFSETS: [f64; 3] = [0.3, 0.5, 0.7];
+    let mut score = 0;
+    for j in -2i32..=2 {
+        for i in -2i32..=2 {
+            let dark = i.abs().max(j.abs()) != 1;
+            for v in OFFSETS {
+                for u in OFFSETS {
+                    let q = p.map(
+                        cx + f64::from(i) - 0.5 + u + du,
+                        cy + f64::from(j) - 0.5 + v + dv,
+                    );
+                    if img.inside(q) {
+                        score += if (img.get_at_point(q) != WHITE) == dark {
+                            1
+                        } else {
+                            -1
+                        };
+                    }
+                }
+            }
+        }
+    }
+    score
+}
+
+/// The grid with a local warp: each alignment pattern is searched within +-1 module of
+/// its predicted position (quarter-module steps, nearest first) and the displacements are
+/// interpolated between them (the finder patterns stay where the perspective puts them).
+/// `None` for version 1 or when no alignment pattern moved.
+pub fn warped(img: &Bitmap, loc: &GridLocation) -> Option<GridLocation> {
+    const STEPS: [f64; 13] = [
+        0.0, -0.25, 0.25, -0.5, 0.5, -0.75, 0.75, -1.0, 1.0, -1.25, 1.25, -1.5, 1.5,
+    ];
+    // 225 samples per pattern; a shift must match most of them to count.
+    const MIN_SCORE: i32 = 110;
+    let version = loc.size.checked_sub(17)? / 4;
+    let apat = APAT.get(version)?;
+    let n = apat.iter().take_while(|&&a| a != 0).count();
+    if n < 2 {
+        return None;
+    }
+    let at: Vec<f64> = apat.iter().take(n).map(|&a| f64::from(a) + 0.5).collect();
+    // Row-major, so the patterns above and to the left are measured first; each search
+    // starts from their displacement (the distortion grows smoothly across the code).
+    let mut d: Vec<(f64, f64)> = Vec::with_capacity(n * n);
+    let mut moved = false;
+    for (j, &y) in at.iter().enumerate() {
+        for (i, &x) in at.iter().enumerate() {
+            let edge = |k: usize| k == 0 || k + 1 == n;
+            let finder = edge(i) && edge(j) && (i == 0 || j == 0);
+            if finder {
+                d.push((0.0, 0.0));
+                continue;
+            }
+            let prior: Vec<(f64, f64)> = [
+                (i > 0).then(|| d.get(j * n + i - 1)).flatten(),
+                (j > 0).then(|| d.get((j - 1) * n + i)).flatten(),
+            ]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+            let k = prior.len().max(1) as f64;
+            let (pu, pv) = prior
+                .iter()
+                .fold((0.0, 0.0), |acc, p| (acc.0 + p.0 / k, acc.1 + p.1 / k));
+            let mut best = (apat_match(img, &loc.c, x, y, pu, pv), (pu, pv));
+            for dv in STEPS {
+                for du in STEPS {
+                    let s = apat_match(img, &loc.c, x, y, pu + du, pv + dv);
+                    if s > best.0 {
+                        best = (s, (pu + du, pv + dv));
+                    }
+                }
+            }
+            if best.0 >= MIN_SCORE {
+                moved |= best.1 != (0.0, 0.0);
+                d.push(best.1);
+            } else {
+                d.push((pu, pv));
+            }
+        }
+    }
+    moved.then(|| GridLocation {
+        warp: Some(Warp { at, d }),
+        ..loc.clone()
+    })
 }
 
 /// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
@@ -1117,7 +1272,7 @@ pub fn sample(img: &Bitmap, loc: &GridLocation) -> Modules {
     let mut bits = Vec::with_capacity(size * size);
     for y in 0..size {
         for x in 0..size {
-            let p = loc.c.map(x as f64 + 0.5, y as f64 + 0.5);
+            let p = loc.map(x as f64 + 0.5, y as f64 + 0.5);
             bits.push(img.get_at_point(p) != WHITE);
         }
     }
@@ -1140,7 +1295,7 @@ pub fn sample_majority(img: &Bitmap, loc: &GridLocation) -> Modules {
         for x in 0..size {
             let dark = OFF
                 .iter()
-                .filter(|(u, v)| img.get_at_point(loc.c.map(x as f64 + u, y as f64 + v)) != WHITE)
+                .filter(|(u, v)| img.get_at_point(loc.map(x as f64 + u, y as f64 + v)) != WHITE)
                 .count();
             bits.push(dark >= 3);
         }
@@ -1182,7 +1337,7 @@ pub fn sample_grey(w: usize, h: usize, px: &[u8], loc: &GridLocation) -> Vec<u8>
             let sum: f64 = OFF
                 .iter()
                 .map(|(u, v)| {
-                    let (px, py) = loc.c.map_f(x as f64 + u, y as f64 + v);
+                    let (px, py) = loc.map_f(x as f64 + u, y as f64 + v);
                     at(px, py)
                 })
                 .sum();
@@ -1196,6 +1351,38 @@ pub fn sample_grey(w: usize, h: usize, px: &[u8], loc: &GridLocation) -> Vec<u8>
 mod tests {
     use super::*;
 
+    #[test]
+    fn warp_interpolates_between_alignment_patterns() {
+        let w = Warp {
+            at: vec![6.5, 22.5, 38.5],
+            d: vec![
+                (0.0, 0.0),
+                (0.0, 0.0),
+                (0.0, 0.0),
+                (0.0, 0.0),
+                (1.0, -1.0),
+                (0.0, 0.0),
+                (0.0, 0.0),
+                (0.0, 0.0),
+                (0.0, 0.0),
+            ],
+        };
+        assert_eq!(w.displacement(22.5, 22.5), (1.0, -1.0));
+        assert_eq!(w.displacement(14.5, 22.5), (0.5, -0.5));
+        assert_eq!(w.displacement(0.0, 0.0), (0.0, 0.0));
+        assert_eq!(w.displacement(44.0, 44.0), (0.0, 0.0));
+        // Total on any input (NaN, huge).
+        let _ = w.displacement(f64::NAN, 1e300);
+    }
+
+    #[test]
+    fn warped_grid_of_an_exact_drawing_does_not_move() {
+        let loc = square_grid();
+        // Version 2 on an empty bitmap: nothing to match, no warp.
+        let img = Bitmap::new(200, 200, std::iter::repeat_n(false, 200 * 200)).unwrap();
+        assert!(warped(&img, &loc).is_none());
+    }
+
     /// A 25-module grid drawn at 4 px per module from (10, 10).
     fn square_grid() -> GridLocation {
         let rect = [(10.0, 10.0), (110.0, 10.0), (110.0, 110.0), (10.0, 110.0)];
@@ -1207,6 +1394,7 @@ mod tests {
                 [(24.0, 24.0), (96.0, 24.0), (24.0, 96.0)],
                 28.0 * 2f64.sqrt(),
             )),
+            warp: None,
         }
     }
 

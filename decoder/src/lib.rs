@@ -280,8 +280,9 @@ fn grey_modules(p: &Plane, g: &detect::GridLocation, invert: bool) -> [detect::M
 }
 
 /// Centre sampling first, then majority sampling, then the grey plane (per-module
-/// thresholds), then the neighbouring versions; Thorough, versions <= 7 only: the
-/// bottom-right corner moved around, then grids fitted from the finder centres alone.
+/// thresholds), then the neighbouring versions; Thorough: the grid locally warped to the
+/// alignment patterns (version >= 2), then, versions <= 7 only, the bottom-right corner
+/// moved around, then grids fitted from the finder centres alone.
 fn decode_grid(
     p: &Plane,
     invert: bool,
@@ -303,9 +304,7 @@ fn decode_grid(
     {
         return Some(t);
     }
-    // Small versions only: the cost grows with the module count, and larger codes have
-    // more alignment patterns to pin the corner down.
-    if effort != Effort::Thorough || g.size > MAX_CORNER_SEARCH_SIZE {
+    if effort != Effort::Thorough {
         return None;
     }
     let with_grey = |v: &detect::GridLocation| {
@@ -315,6 +314,16 @@ fn decode_grid(
                 .find_map(decode_modules)
         })
     };
+    // Local warp from the alignment patterns (blurred or curved codes whose single
+    // perspective drifts by a module or more away from the finder patterns).
+    if let Some(t) = detect::warped(bm, g).and_then(|w| with_grey(&w)) {
+        return Some(t);
+    }
+    // Small versions only: the cost grows with the module count, and larger codes have
+    // more alignment patterns to pin the corner down.
+    if g.size > MAX_CORNER_SEARCH_SIZE {
+        return None;
+    }
     detect::corner_variants(g)
         .iter()
         .find_map(with_grey)
