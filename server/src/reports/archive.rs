@@ -24,16 +24,29 @@ impl ArchiveNames {
     }
 }
 
-/// Packs the three files. The workbook is already compressed, so it is stored as is.
+/// Packs the three files, dated `built_at` (local time of the service, as zip keeps no zone).
+/// The workbook is already compressed, so it is stored as is.
 pub fn pack(
     names: &ArchiveNames,
     workbook: &[u8],
     signature: &[u8],
     certificate_pem: &[u8],
+    built_at: chrono::NaiveDateTime,
 ) -> zip::result::ZipResult<Vec<u8>> {
+    use chrono::{Datelike, Timelike};
     let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(workbook.len() + 4096)));
-    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-    let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let modified = zip::DateTime::from_date_and_time(
+        u16::try_from(built_at.year()).unwrap_or(1980),
+        built_at.month() as u8,
+        built_at.day() as u8,
+        built_at.hour() as u8,
+        built_at.minute() as u8,
+        built_at.second() as u8,
+    )
+    .unwrap_or_default();
+    let options = SimpleFileOptions::default().last_modified_time(modified);
+    let stored = options.compression_method(CompressionMethod::Stored);
+    let deflated = options.compression_method(CompressionMethod::Deflated);
     zip.start_file(
         names.workbook.as_str(),
         stored.large_file(workbook.len() >= u32::MAX as usize),
@@ -44,4 +57,27 @@ pub fn pack(
     zip.start_file(names.certificate.as_str(), deflated)?;
     zip.write_all(certificate_pem)?;
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_holds_the_three_files_dated_when_built() {
+        let names = ArchiveNames::for_stem("r");
+        let built = chrono::NaiveDate::from_ymd_opt(2026, 11, 21)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap();
+        let bytes = pack(&names, b"xlsx", b"sig", b"pem", built).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(zip.len(), 3);
+        let file = zip.by_name("r.xlsx.sig").unwrap();
+        let t = file.last_modified().unwrap();
+        assert_eq!(
+            (t.year(), t.month(), t.day(), t.hour(), t.minute()),
+            (2026, 11, 21, 9, 30)
+        );
+    }
 }

@@ -88,8 +88,15 @@ impl ReportJob {
         let signature = self.signer.sign_detached(&xlsx)?;
         let stem = self.stem(org.ogrn.as_str(), from, until);
         let names = archive::ArchiveNames::for_stem(&stem);
-        let archive = archive::pack(&names, &xlsx, &signature, self.signer.certificate_pem())
-            .context("zipping the report")?;
+        let built_at = self.clock.now().with_timezone(&self.timezone).naive_local();
+        let archive = archive::pack(
+            &names,
+            &xlsx,
+            &signature,
+            self.signer.certificate_pem(),
+            built_at,
+        )
+        .context("zipping the report")?;
         Ok(BuiltReport {
             file_name: format!("{stem}.zip"),
             rows,
