@@ -75,6 +75,19 @@ pub fn decode_with(frame: &GreyFrame, effort: Effort) -> Vec<String> {
     trace(frame, effort).texts
 }
 
+/// RGBA pixels (as a canvas gives them) → 8-bit luma with integer Rec.601 weights
+/// `(77 R + 150 G + 29 B) >> 8` (0.299 / 0.587 / 0.114 scaled by 256). A trailing partial pixel
+/// is ignored. The scanner's worker and the browser benchmark both convert with this.
+pub fn rgba_to_luma(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .map(|p| {
+            let y = 77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]);
+            // 77 + 150 + 29 = 256, so y >> 8 <= 255.
+            u8::try_from(y >> 8).unwrap_or(u8::MAX)
+        })
+        .collect()
+}
+
 /// Cheapest single view: rqrr's own threshold on the whole frame, first grid only, centre
 /// sampling, through the hardened detector (so, unlike stock rqrr, it cannot panic).
 pub fn decode_plain(frame: &GreyFrame) -> Vec<String> {
@@ -465,4 +478,21 @@ pub fn diagnose(frame: &GreyFrame, effort: Effort) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod luma_tests {
+    use super::rgba_to_luma;
+
+    #[test]
+    fn luma_of_black_white_and_grey() {
+        let px = [0, 0, 0, 255, 255, 255, 255, 255, 128, 128, 128, 0, 9];
+        assert_eq!(rgba_to_luma(&px), vec![0, 255, 128]);
+    }
+
+    #[test]
+    fn green_is_brighter_than_blue() {
+        let l = rgba_to_luma(&[0, 255, 0, 255, 0, 0, 255, 255]);
+        assert!(l[0] > l[1]);
+    }
 }

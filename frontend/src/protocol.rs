@@ -10,6 +10,9 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
+/// RGBA → luma, as the decoder defines it (shared with the browser benchmark).
+pub use statuspass_decoder::rgba_to_luma;
+
 pub const KIND: &str = "kind";
 pub const KIND_READY: &str = "ready";
 pub const KIND_FRAME: &str = "frame";
@@ -48,32 +51,4 @@ pub fn get_str(obj: &JsValue, key: &str) -> Option<String> {
 
 pub fn get_f64(obj: &JsValue, key: &str) -> Option<f64> {
     get(obj, key).and_then(|v| v.as_f64())
-}
-
-/// RGBA pixels → 8-bit luma (integer BT.601 weights). A trailing partial pixel is ignored.
-pub fn rgba_to_luma(rgba: &[u8]) -> Vec<u8> {
-    rgba.chunks_exact(4)
-        .map(|p| {
-            let y = 77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]);
-            // 77 + 150 + 29 = 256, so y >> 8 <= 255.
-            u8::try_from(y >> 8).unwrap_or(u8::MAX)
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn luma_of_black_white_and_grey() {
-        let px = [0, 0, 0, 255, 255, 255, 255, 255, 128, 128, 128, 0, 9];
-        assert_eq!(rgba_to_luma(&px), vec![0, 255, 128]);
-    }
-
-    #[test]
-    fn green_is_brighter_than_blue() {
-        let l = rgba_to_luma(&[0, 255, 0, 255, 0, 0, 255, 255]);
-        assert!(l[0] > l[1]);
-    }
 }
