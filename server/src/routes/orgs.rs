@@ -4,8 +4,8 @@
 use actix_web::{web, HttpResponse};
 use chrono::Duration;
 use statuspass_shared::api::{
-    AddStaff, ContactEmail, Delegation, DelegationState, MyDelegation, NewDelegation, OrgStats,
-    OrgSummary, Role, StaffMember, POWER_DELEGATE_SCAN,
+    AddStaff, ContactEmail, Delegation, MyDelegation, NewDelegation, OrgStats, OrgSummary, Role,
+    StaffMember, POWER_DELEGATE_SCAN,
 };
 use statuspass_shared::Ogrn;
 
@@ -68,21 +68,23 @@ pub async fn my_delegations(
     principal: Principal,
 ) -> Result<web::Json<Vec<MyDelegation>>, AppError> {
     principal.require(Role::Staff)?;
-    let now = state.clock.now();
-    let mut out = Vec::new();
-    for d in organizations::delegations_of_subject(&state.db, &principal.0.subject).await? {
-        if d.power_code != POWER_DELEGATE_SCAN || d.state(now) != DelegationState::Active {
-            continue;
-        }
-        if let Some(org) = organizations::find(&state.db, &d.ogrn).await? {
-            out.push(MyDelegation {
-                ogrn: org.ogrn,
-                short_name: org.short_name,
+    let active = organizations::active_delegations_of(
+        &state.db,
+        &principal.0.subject,
+        POWER_DELEGATE_SCAN,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(web::Json(
+        active
+            .into_iter()
+            .map(|d| MyDelegation {
+                ogrn: d.ogrn,
+                short_name: d.short_name,
                 valid_until: state.local_time(d.valid_until),
-            });
-        }
-    }
-    Ok(web::Json(out))
+            })
+            .collect(),
+    ))
 }
 
 /// `GET /api/orgs`: the organizations the signed-in admin administers.

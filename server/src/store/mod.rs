@@ -21,7 +21,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Which engine is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
+enum Engine {
     Sqlite,
     Postgres,
 }
@@ -30,7 +30,6 @@ pub enum Engine {
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
-    engine: Engine,
 }
 
 impl Db {
@@ -65,17 +64,12 @@ impl Db {
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool, engine })
+        Ok(Self { pool })
     }
 
     /// The connection pool.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
-    }
-
-    /// The engine behind the pool.
-    pub fn engine(&self) -> Engine {
-        self.engine
     }
 
     /// A cheap round trip, for health checks.

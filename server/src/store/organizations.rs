@@ -324,6 +324,49 @@ pub async fn delegations_of_subject(
     .collect()
 }
 
+/// The one rule of SPEC §5 for "active at `$now`" (bind `now` as the named parameter), shared by
+/// the scan check and the staff member's list so the two cannot disagree.
+const ACTIVE_AT_NOW: &str =
+    "d.valid_from <= $now AND d.valid_until > $now AND (d.revoked_at IS NULL OR d.revoked_at > $now)";
+
+/// An organization a staff member may scan for now, with the end of the delegation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveDelegation {
+    pub ogrn: Ogrn,
+    pub short_name: String,
+    pub valid_until: DateTime<Utc>,
+}
+
+/// The organizations `subject` holds an active delegation with `power_code` for, at `now`.
+#[tracing::instrument(skip(db, subject))]
+pub async fn active_delegations_of(
+    db: &Db,
+    subject: &str,
+    power_code: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<ActiveDelegation>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT o.ogrn, o.short_name, MAX(d.valid_until) AS valid_until FROM delegations d \
+         JOIN organizations o ON o.ogrn = d.ogrn WHERE d.subject = $1 AND d.power_code = $2 \
+         AND {} GROUP BY o.ogrn, o.short_name ORDER BY o.short_name",
+        ACTIVE_AT_NOW.replace("$now", "$3")
+    ))
+    .bind(subject)
+    .bind(power_code)
+    .bind(to_millis(now))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ActiveDelegation {
+            ogrn: ogrn_of(r)?,
+            short_name: r.try_get("short_name")?,
+            valid_until: from_millis(r.try_get("valid_until")?),
+        })
+    })
+    .collect()
+}
+
 /// Whether `subject` holds, at `now`, an active delegation of the organization with the power
 /// code.
 #[tracing::instrument(skip(db, subject))]
@@ -334,11 +377,11 @@ pub async fn has_active_delegation(
     power_code: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM delegations WHERE ogrn = $1 AND subject = $2 \
-         AND power_code = $3 AND valid_from <= $4 AND valid_until > $4 \
-         AND (revoked_at IS NULL OR revoked_at > $4)",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM delegations d WHERE d.ogrn = $1 AND d.subject = $2 \
+         AND d.power_code = $3 AND {}",
+        ACTIVE_AT_NOW.replace("$now", "$4")
+    ))
     .bind(ogrn.as_str())
     .bind(subject)
     .bind(power_code)

@@ -26,6 +26,14 @@ fn parse_id(s: &str) -> Result<PassId, StoreError> {
     PassId::parse(s).map_err(|e| StoreError(anyhow::anyhow!("stored pass id is invalid: {e}")))
 }
 
+/// A `person_passes` row (`pass_id`, `expires_at`) as the pass its holder sees.
+fn issued_of(row: &sqlx::any::AnyRow) -> Result<IssuedPass, StoreError> {
+    Ok(IssuedPass {
+        id: parse_id(&row.try_get::<String, _>("pass_id")?)?,
+        expires_at: from_millis(row.try_get("expires_at")?),
+    })
+}
+
 #[async_trait]
 impl PassStore for SqlPassStore {
     #[tracing::instrument(skip_all)]
@@ -41,13 +49,7 @@ impl PassStore for SqlPassStore {
         .bind(to_millis(now))
         .fetch_optional(self.db.pool())
         .await?;
-        row.map(|r| {
-            Ok(IssuedPass {
-                id: parse_id(&r.try_get::<String, _>("pass_id")?)?,
-                expires_at: from_millis(r.try_get("expires_at")?),
-            })
-        })
-        .transpose()
+        row.as_ref().map(issued_of).transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -76,10 +78,7 @@ impl PassStore for SqlPassStore {
             .bind(person.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let holding = IssuedPass {
-            id: parse_id(&row.try_get::<String, _>("pass_id")?)?,
-            expires_at: from_millis(row.try_get("expires_at")?),
-        };
+        let holding = issued_of(&row)?;
         if holding.id == pass.id {
             sqlx::query(
                 "INSERT INTO passes (id, holder, issued_at, expires_at, forget_at) \
