@@ -88,11 +88,20 @@ pub struct Point {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Perspective([f64; 8]);
 
+/// Nearest integer (halves round up), clamped; NaN lands far outside any bitmap.
+/// `floor(v + 0.5)` by a truncating cast and a correction for negatives: `round` and
+/// `floor` are library calls on baseline x86-64, and this runs for every sample point.
 fn saturate(v: f64) -> i32 {
     if v.is_nan() {
         return -(COORD_LIMIT as i32);
     }
-    v.round().clamp(-COORD_LIMIT, COORD_LIMIT) as i32
+    let t = (v + 0.5).clamp(-COORD_LIMIT, COORD_LIMIT);
+    let i = t as i32;
+    if f64::from(i) > t {
+        i - 1
+    } else {
+        i
+    }
 }
 
 impl Perspective {
@@ -606,6 +615,8 @@ pub struct GridLocation {
     centres: Option<([(f64, f64); 3], f64)>,
     /// Local corrections measured at the alignment patterns (see [`warped`]).
     warp: Option<Warp>,
+    /// Whether the perspective went through the fitness jiggle (see [`refined`]).
+    refined: bool,
 }
 
 /// Displacements (in modules) measured at the alignment-pattern lattice and interpolated
@@ -666,6 +677,16 @@ impl GridLocation {
             x: saturate(x),
             y: saturate(y),
         }
+    }
+
+    /// All four outer corners near the bitmap (a sane geometry).
+    fn lands_near(&self, img: &Bitmap) -> bool {
+        self.corners().iter().all(|&(x, y)| {
+            img.near(Point {
+                x: saturate(x),
+                y: saturate(y),
+            })
+        })
     }
 
     /// Image coordinates of the grid's outer corners (top-left, top-right, bottom-right,
@@ -758,72 +779,100 @@ fn find_alignment_pattern(
     None
 }
 
-fn fitness_cell(img: &Bitmap, p: &Perspective, x: i32, y: i32) -> i32 {
-    const OFFSETS: [f64; 3] = [0.3, 0.5, 0.7];
-    let mut score = 0;
-    for v in OFFSETS {
-        for u in OFFSETS {
-            let q = p.map(f64::from(x) + u, f64::from(y) + v);
-            if img.inside(q) {
-                score += if img.get_at_point(q) != WHITE { 1 } else { -1 };
+/// quirc's fitness score of a grid perspective, as a list of sample points: each module
+/// that should look a certain way (timing patterns, finder patterns, alignment patterns)
+/// contributes 3x3 points with the sign of its expected colour (+1 dark, -1 light). The
+/// list depends only on the grid size, so the jiggle builds it once and re-maps it for
+/// each of its ~80 candidate perspectives.
+struct FitnessProbe {
+    /// (u, v, expected sign) in module coordinates.
+    pts: Vec<(f64, f64, i32)>,
+}
+
+impl FitnessProbe {
+    fn new(size: usize) -> Self {
+        let mut probe = FitnessProbe { pts: Vec::new() };
+        let gs = size as i32;
+        let version = size.saturating_sub(17) / 4;
+        let apat = &APAT[version.min(40)];
+        for i in 0..(gs - 14) {
+            let expect = if i & 1 != 0 { 1 } else { -1 };
+            probe.cell(i + 7, 6, expect);
+            probe.cell(6, i + 7, expect);
+        }
+        probe.capstone(0, 0);
+        probe.capstone(gs - 7, 0);
+        probe.capstone(0, gs - 7);
+        let n = apat.iter().take_while(|&&a| a != 0).count();
+        let inner = apat.get(1..n).unwrap_or(&[]);
+        // Alignment patterns on the timing rows/columns (not the ones next to capstones).
+        for &a in inner.iter().take(inner.len().saturating_sub(1)) {
+            probe.apat(6, i32::from(a));
+            probe.apat(i32::from(a), 6);
+        }
+        for &a in inner {
+            for &b in inner {
+                probe.apat(i32::from(a), i32::from(b));
+            }
+        }
+        probe
+    }
+
+    fn cell(&mut self, x: i32, y: i32, sign: i32) {
+        const OFFSETS: [f64; 3] = [0.3, 0.5, 0.7];
+        for v in OFFSETS {
+            for u in OFFSETS {
+                self.pts.push((f64::from(x) + u, f64::from(y) + v, sign));
             }
         }
     }
-    score
-}
 
-fn fitness_ring(img: &Bitmap, p: &Perspective, cx: i32, cy: i32, r: i32) -> i32 {
-    let mut score = 0;
-    for i in 0..(r * 2) {
-        score += fitness_cell(img, p, cx - r + i, cy - r);
-        score += fitness_cell(img, p, cx - r, cy + r - i);
-        score += fitness_cell(img, p, cx + r, cy - r + i);
-        score += fitness_cell(img, p, cx + r - i, cy + r);
-    }
-    score
-}
-
-fn fitness_apat(img: &Bitmap, p: &Perspective, cx: i32, cy: i32) -> i32 {
-    fitness_cell(img, p, cx, cy) - fitness_ring(img, p, cx, cy, 1) + fitness_ring(img, p, cx, cy, 2)
-}
-
-fn fitness_capstone(img: &Bitmap, p: &Perspective, x: i32, y: i32) -> i32 {
-    fitness_cell(img, p, x + 3, y + 3) + fitness_ring(img, p, x + 3, y + 3, 1)
-        - fitness_ring(img, p, x + 3, y + 3, 2)
-        + fitness_ring(img, p, x + 3, y + 3, 3)
-}
-
-fn fitness_all(img: &Bitmap, p: &Perspective, size: usize) -> i32 {
-    let gs = size as i32;
-    let version = (size - 17) / 4;
-    let apat = &APAT[version.min(40)];
-    let mut score = 0;
-    for i in 0..(gs - 14) {
-        let expect = if i & 1 != 0 { 1 } else { -1 };
-        score += fitness_cell(img, p, i + 7, 6) * expect;
-        score += fitness_cell(img, p, 6, i + 7) * expect;
-    }
-    score += fitness_capstone(img, p, 0, 0);
-    score += fitness_capstone(img, p, gs - 7, 0);
-    score += fitness_capstone(img, p, 0, gs - 7);
-    let n = apat.iter().take_while(|&&a| a != 0).count();
-    let inner = apat.get(1..n).unwrap_or(&[]);
-    // Alignment patterns on the timing rows/columns (not the ones next to capstones).
-    for &a in inner.iter().take(inner.len().saturating_sub(1)) {
-        score += fitness_apat(img, p, 6, i32::from(a));
-        score += fitness_apat(img, p, i32::from(a), 6);
-    }
-    for &a in inner {
-        for &b in inner {
-            score += fitness_apat(img, p, i32::from(a), i32::from(b));
+    fn ring(&mut self, cx: i32, cy: i32, r: i32, sign: i32) {
+        for i in 0..(r * 2) {
+            self.cell(cx - r + i, cy - r, sign);
+            self.cell(cx - r, cy + r - i, sign);
+            self.cell(cx + r, cy - r + i, sign);
+            self.cell(cx + r - i, cy + r, sign);
         }
     }
-    score
+
+    fn apat(&mut self, cx: i32, cy: i32) {
+        self.cell(cx, cy, 1);
+        self.ring(cx, cy, 1, -1);
+        self.ring(cx, cy, 2, 1);
+    }
+
+    fn capstone(&mut self, x: i32, y: i32) {
+        self.cell(x + 3, y + 3, 1);
+        self.ring(x + 3, y + 3, 1, 1);
+        self.ring(x + 3, y + 3, 2, -1);
+        self.ring(x + 3, y + 3, 3, 1);
+    }
+
+    /// Sum over the points that land inside the bitmap: +sign when the pixel is dark,
+    /// -sign when it is light.
+    fn score(&self, img: &Bitmap, p: &Perspective) -> i32 {
+        let c = &p.0;
+        let mut score = 0;
+        for &(u, v, sign) in &self.pts {
+            let den = c[6] * u + c[7] * v + 1.0;
+            let x = saturate((c[0] * u + c[1] * v + c[2]) / den);
+            let y = saturate((c[3] * u + c[4] * v + c[5]) / den);
+            if x >= 0 && y >= 0 && (x as usize) < img.w && (y as usize) < img.h {
+                let dark = img.px.get(y as usize * img.w + x as usize) != Some(&WHITE);
+                score += if dark { sign } else { -sign };
+            }
+        }
+        score
+    }
 }
 
+/// quirc's perspective refinement: coordinate-wise hill climbing of the 8 coefficients on
+/// the fitness score, 5 passes with halving steps.
 fn jiggle_perspective(img: &Bitmap, mut p: Perspective, size: usize) -> Perspective {
+    let probe = FitnessProbe::new(size);
     let dom = size as f64 + 1.0;
-    let mut best = fitness_all(img, &p, size);
+    let mut best = probe.score(img, &p);
     let mut adjustments = p.0.map(|c| c * 0.02);
     for _ in 0..5 {
         for i in 0..16 {
@@ -835,7 +884,7 @@ fn jiggle_perspective(img: &Bitmap, mut p: Perspective, size: usize) -> Perspect
                 old - adjustments[j]
             };
             if p.regular_on(dom, dom) {
-                let test = fitness_all(img, &p, size);
+                let test = probe.score(img, &p);
                 if test > best {
                     best = test;
                     continue;
@@ -934,41 +983,51 @@ fn locate_grid(img: &mut Bitmap, group: [&CapStone; 3]) -> Option<GridLocation> 
     Some(loc)
 }
 
-/// Perspective for a grid of `size` modules from its source quad, refined by the fitness
-/// jiggle; `None` unless it is regular on the whole grid and lands near the bitmap.
+/// Perspective for a grid of `size` modules from its source quad (not yet refined, see
+/// [`refined`]); `None` unless it is regular on the whole grid and lands near the bitmap.
 fn fit_grid(img: &Bitmap, quad: [Point; 4], size: usize) -> Option<GridLocation> {
     let version = size.checked_sub(17)? / 4;
     if version == 0 || version > 40 || size != version * 4 + 17 {
         return None;
     }
     let dom = size as f64 + 1.0;
-    let initial = Perspective::create(&quad, (size - 7) as f64, (size - 7) as f64)?;
-    if !initial.regular_on(dom, dom) {
-        return None;
-    }
-    let c = jiggle_perspective(img, initial, size);
+    let c = Perspective::create(&quad, (size - 7) as f64, (size - 7) as f64)?;
     if !c.regular_on(dom, dom) {
         return None;
     }
-    // All four corners must be near the bitmap.
     let loc = GridLocation {
         size,
         c,
         quad,
         centres: None,
         warp: None,
+        refined: false,
     };
-    let ok = loc.corners().iter().all(|&(x, y)| {
-        img.near(Point {
-            x: saturate(x),
-            y: saturate(y),
-        })
-    });
-    ok.then_some(loc)
+    loc.lands_near(img).then_some(loc)
+}
+
+/// The grid with its perspective refined by quirc's fitness jiggle (the same grid when
+/// it already is). The jiggle costs far more than sampling and decoding a grid, so the
+/// pipeline first tries the grid as fitted and refines only when that fails.
+pub fn refined(img: &Bitmap, loc: &GridLocation) -> Option<GridLocation> {
+    if loc.refined {
+        return Some(loc.clone());
+    }
+    let dom = loc.size as f64 + 1.0;
+    let c = jiggle_perspective(img, loc.c.clone(), loc.size);
+    if !c.regular_on(dom, dom) {
+        return None;
+    }
+    let out = GridLocation {
+        c,
+        refined: true,
+        ..loc.clone()
+    };
+    out.lands_near(img).then_some(out)
 }
 
 /// The same grid re-fitted as the neighbouring versions (timing-pattern counts are often
-/// off by one version on blurred codes).
+/// off by one version on blurred codes); not yet [`refined`].
 pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
     [loc.size.checked_sub(4), Some(loc.size + 4)]
         .into_iter()
@@ -1002,6 +1061,8 @@ pub fn corner_variants(loc: &GridLocation) -> Vec<GridLocation> {
                         quad: loc.quad,
                         centres: None,
                         warp: None,
+                        // Deliberate variants: a jiggle would pull them back.
+                        refined: true,
                     },
                 ));
             }
@@ -1017,7 +1078,7 @@ pub fn corner_variants(loc: &GridLocation) -> Vec<GridLocation> {
 /// from the centre distance over the module size, with the module size read from the
 /// capstone diagonal as a square (diagonal = 7 sqrt 2 modules) and as a circle (7
 /// modules) pattern, plus the neighbouring versions; the 4th corner is the parallelogram
-/// estimate, refined by the usual jiggle. At most 6 sizes, up to version 10.
+/// estimate (to be [`refined`] by the usual jiggle). At most 6 sizes, up to version 10.
 pub fn centre_hypotheses(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
     let Some(([a, b, c], diag)) = loc.centres else {
         return Vec::new();
@@ -1251,6 +1312,7 @@ fn right_angle_triples(caps: &[CapStone], idx: &[usize]) -> Vec<(f64, usize, usi
 }
 
 /// Sampled module grid, handed to the decoder (`qrdata.rs`).
+#[derive(Clone)]
 pub struct Modules {
     size: usize,
     bits: Vec<bool>,
@@ -1395,6 +1457,7 @@ mod tests {
                 28.0 * 2f64.sqrt(),
             )),
             warp: None,
+            refined: true,
         }
     }
 
@@ -1470,6 +1533,25 @@ mod tests {
         assert!(q.x.unsigned_abs() >= 1 << 23);
         let q = Perspective([f64::NAN; 8]).map(1.0, 1.0);
         assert_eq!(q.x, -(1 << 24));
+    }
+
+    #[test]
+    fn saturate_rounds_halves_up_and_clamps() {
+        for (v, want) in [
+            (0.0, 0),
+            (0.49, 0),
+            (0.5, 1),
+            (2.5, 3),
+            (-0.5, 0),
+            (-0.51, -1),
+            (-1.5, -1),
+            (-2.7, -3),
+            (1e300, 1 << 24),
+            (-1e300, -(1 << 24)),
+            (f64::INFINITY, 1 << 24),
+        ] {
+            assert_eq!(saturate(v), want, "{v}");
+        }
     }
 
     #[test]

@@ -165,27 +165,30 @@ impl Plane {
         let recip = (1u64 << 32).div_ceil(s);
         let decay = |a: u64| a - (((a + s - 1) * recip) >> 32);
         let mut avg = vec![0u64; w];
-        let (mut av, mut au) = (0u64, 0u64);
+        // Two running averages snake through the rows in opposite directions (rqrr's
+        // serpentine order: `a` runs right-to-left on even rows, `b` left-to-right).
+        let (mut a, mut b) = (0u64, 0u64);
         for (y, (row, orow)) in self
             .px
             .chunks_exact(w)
             .zip(out.chunks_exact_mut(w))
             .enumerate()
         {
-            avg.fill(0);
-            for x in 0..w {
-                let (v, u) = if y % 2 == 0 {
-                    (w - 1 - x, x)
-                } else {
-                    (x, w - 1 - x)
-                };
-                av = decay(av) + u64::from(row[v]);
-                au = decay(au) + u64::from(row[u]);
-                avg[v] += av;
-                avg[u] += au;
+            let (fwd, bwd) = if y % 2 == 0 {
+                (&mut b, &mut a)
+            } else {
+                (&mut a, &mut b)
+            };
+            for (m, &p) in avg.iter_mut().zip(row) {
+                *fwd = decay(*fwd) + u64::from(p);
+                *m = *fwd;
             }
-            for ((o, &p), &a) in orow.iter_mut().zip(row).zip(&avg) {
-                *o = u64::from(p) * 200 * s < a * 95;
+            for (m, &p) in avg.iter_mut().zip(row).rev() {
+                *bwd = decay(*bwd) + u64::from(p);
+                *m += *bwd;
+            }
+            for ((o, &p), &m) in orow.iter_mut().zip(row).zip(&avg) {
+                *o = u64::from(p) * 200 * s < m * 95;
             }
         }
         out
@@ -347,6 +350,55 @@ mod tests {
             }
         }
         Plane { w, h, px }
+    }
+
+    /// rqrr's `prepare` threshold, written the way rqrr writes it (one serpentine walk,
+    /// f64-free integer version of its `avg * (s - 1) / s` decay).
+    fn rows_reference(p: &Plane) -> Vec<bool> {
+        let (w, h) = (p.w, p.h);
+        let s = (w / 8).max(1) as u64;
+        let mut out = vec![false; w * h];
+        let mut avg = vec![0u64; w];
+        let (mut av, mut au) = (0u64, 0u64);
+        for y in 0..h {
+            avg.fill(0);
+            let row = &p.px[y * w..(y + 1) * w];
+            for x in 0..w {
+                let (v, u) = if y % 2 == 0 {
+                    (w - 1 - x, x)
+                } else {
+                    (x, w - 1 - x)
+                };
+                av = av * (s - 1) / s + u64::from(row[v]);
+                au = au * (s - 1) / s + u64::from(row[u]);
+                avg[v] += av;
+                avg[u] += au;
+            }
+            for x in 0..w {
+                out[y * w + x] = u64::from(row[x]) * 200 * s < avg[x] * 95;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn row_threshold_matches_rqrrs_serpentine_average() {
+        let mut seed = 12345u32;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (seed >> 16) as u8
+        };
+        for (w, h) in [(1, 1), (7, 3), (64, 9), (333, 20), (4096, 3)] {
+            let mut px = Vec::with_capacity(w * h);
+            for y in 0..h {
+                for x in 0..w {
+                    let base: u8 = if (x / 5 + y / 3) % 2 == 0 { 40 } else { 200 };
+                    px.push(base.saturating_add(rnd() % 40));
+                }
+            }
+            let p = Plane { w, h, px };
+            assert_eq!(p.threshold_rows(), rows_reference(&p), "{w}x{h}");
+        }
     }
 
     #[test]

@@ -106,7 +106,8 @@ pub fn decode_plain(frame: &GreyFrame) -> Vec<String> {
     let grids = detect::detect_grids(&mut bm);
     grids
         .first()
-        .and_then(|g| decode_modules(detect::sample(&bm, g)))
+        .and_then(|g| detect::refined(&bm, g))
+        .and_then(|g| decode_modules(detect::sample(&bm, &g)))
         .into_iter()
         .collect()
 }
@@ -292,17 +293,34 @@ fn grey_modules(p: &Plane, g: &detect::GridLocation, invert: bool) -> [detect::M
     ]
 }
 
-/// Centre sampling first, then majority sampling, then the grey plane (per-module
-/// thresholds), then the neighbouring versions; Thorough: the grid locally warped to the
-/// alignment patterns (version >= 2), then, versions <= 7 only, the bottom-right corner
-/// moved around, then grids fitted from the finder centres alone.
+/// The grid as fitted first (centre sampling: enough for most clean codes, and the
+/// jiggle costs more than a decode); then (Fast: only if the format information is
+/// readable as fitted), refined by the jiggle: centre sampling,
+/// majority sampling, the grey plane (per-module thresholds), the neighbouring versions;
+/// Thorough: the grid locally warped to the alignment patterns (version >= 2), then,
+/// versions <= 7 only, the bottom-right corner moved around, then grids fitted from the
+/// finder centres alone.
 fn decode_grid(
     p: &Plane,
     invert: bool,
     effort: Effort,
     bm: &detect::Bitmap,
-    g: &detect::GridLocation,
+    fitted: &detect::GridLocation,
 ) -> Option<String> {
+    let first = detect::sample(bm, fitted);
+    if let Some(t) = decode_modules(first.clone()) {
+        return Some(t);
+    }
+    // Fast: no readable format information as fitted (centre or majority sampling) means
+    // a false detection far more often than a code the jiggle would rescue; skip the
+    // jiggle and the retries.
+    if effort == Effort::Fast
+        && !qrdata::has_format(&first)
+        && !qrdata::has_format(&detect::sample_majority(bm, fitted))
+    {
+        return None;
+    }
+    let g = &detect::refined(bm, fitted)?;
     let plain = |n: &detect::GridLocation| {
         decode_modules(detect::sample(bm, n))
             .or_else(|| decode_modules(detect::sample_majority(bm, n)))
@@ -313,7 +331,11 @@ fn decode_grid(
                 .into_iter()
                 .find_map(decode_modules)
         })
-        .or_else(|| detect::neighbour_sizes(bm, g).iter().find_map(plain))
+        .or_else(|| {
+            detect::neighbour_sizes(bm, g)
+                .iter()
+                .find_map(|n| detect::refined(bm, n).and_then(|n| plain(&n)))
+        })
     {
         return Some(t);
     }
@@ -340,7 +362,11 @@ fn decode_grid(
     detect::corner_variants(g)
         .iter()
         .find_map(with_grey)
-        .or_else(|| detect::centre_hypotheses(bm, g).iter().find_map(with_grey))
+        .or_else(|| {
+            detect::centre_hypotheses(bm, g)
+                .iter()
+                .find_map(|c| detect::refined(bm, c).and_then(|c| with_grey(&c)))
+        })
 }
 
 /// Largest grid (modules per side) given the corner and centre searches (Thorough).
@@ -460,8 +486,9 @@ pub fn diagnose(frame: &GreyFrame, effort: Effort) -> Vec<String> {
         let (caps, grids) = detect::detect_grids_counted(&mut bm);
         let res: Vec<String> = grids
             .iter()
+            .filter_map(|g| detect::refined(&bm, g))
             .map(|g| {
-                let modules = detect::sample(&bm, g);
+                let modules = detect::sample(&bm, &g);
                 match qrdata::decode_grid(&modules) {
                     Ok(_) => format!("v{}:ok", (g.size - 17) / 4),
                     Err(e) => format!("v{}:{e:?}", (g.size - 17) / 4),

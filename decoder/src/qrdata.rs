@@ -42,6 +42,11 @@ pub fn decode_grid(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
     }
 }
 
+/// Whether the grid carries readable format information, as it is or mirrored.
+pub fn has_format(grid: &dyn BitGrid) -> bool {
+    format_bits(grid).is_some() || format_bits(&Mirrored(grid)).is_some()
+}
+
 struct Mirrored<'a>(&'a dyn BitGrid);
 
 impl BitGrid for Mirrored<'_> {
@@ -84,27 +89,72 @@ fn mask_bit(mask: u16, y: usize, x: usize) -> bool {
     }
 }
 
+/// The 32 valid format words (BCH(15,5) codewords XOR the 0x5412 mask), by 5-bit value.
+const FORMAT_WORDS: [u16; 32] = {
+    let mut out = [0u16; 32];
+    let mut data = 0;
+    while data < 32 {
+        // Remainder of data * x^10 by the generator x^10+x^8+x^5+x^4+x^2+x+1 (0x537).
+        let mut rem = (data as u16) << 10;
+        let mut bit = 14;
+        while bit >= 10 {
+            if rem & (1 << bit) != 0 {
+                rem ^= 0x537 << (bit - 10);
+            }
+            bit -= 1;
+        }
+        out[data] = (((data as u16) << 10) | rem) ^ 0x5412;
+        data += 1;
+    }
+    out
+};
+
+/// The 5 format bits (level << 3 | mask) of a grid: the first copy (around the top-left
+/// finder) if it is within 3 bit errors of a valid word, else the split copy, like ZXing
+/// (the code's minimum distance is 7, so the answer is unique). rqrr's corrector also
+/// "corrects" some 4-error words, to a wrong word; we don't. Cheap: it runs before rqrr's
+/// raw reader, which walks every module, and skips it on grids without format
+/// information (most false detections).
+pub fn format_bits(grid: &dyn BitGrid) -> Option<u16> {
+    const XS: [usize; 15] = [8, 8, 8, 8, 8, 8, 8, 8, 7, 5, 4, 3, 2, 1, 0];
+    const YS: [usize; 15] = [0, 1, 2, 3, 4, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8];
+    let size = grid.size();
+    let mut first = 0u16;
+    for i in (0..15).rev() {
+        first = (first << 1) | u16::from(grid.bit(YS[i], XS[i]));
+    }
+    let mut second = 0u16;
+    for i in 0..7 {
+        second = (second << 1) | u16::from(grid.bit(size - 1 - i, 8));
+    }
+    for i in 0..8 {
+        second = (second << 1) | u16::from(grid.bit(8, size - 8 + i));
+    }
+    let nearest = |word: u16| {
+        FORMAT_WORDS
+            .iter()
+            .zip(0u16..)
+            .find(|(w, _)| (**w ^ word).count_ones() <= 3)
+            .map(|(_, data)| data)
+    };
+    nearest(first).or_else(|| nearest(second))
+}
+
 fn decode_oriented(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
     let size = grid.size();
     if !(21..=177).contains(&size) || !(size - 17).is_multiple_of(4) {
         return Err(DataError::Format);
     }
-    let (meta, _) = rqrr::Grid::new(Plain(grid))
+    let format = format_bits(grid).ok_or(DataError::Format)?;
+    let (mask, ecc_level) = (format & 7, format >> 3);
+    // rqrr reads the codewords of the unmasked grid as they are (its own format reading
+    // must succeed, but the mask and level used are ours).
+    let (meta, raw) = rqrr::Grid::new(Unmasked { grid, mask })
         .get_raw_data()
         .map_err(|_| DataError::Format)?;
-    let unmasked = Unmasked {
-        grid,
-        mask: meta.mask,
-    };
-    let (meta2, raw) = rqrr::Grid::new(unmasked)
-        .get_raw_data()
-        .map_err(|_| DataError::Format)?;
-    if meta2.mask != meta.mask || meta2.ecc_level != meta.ecc_level {
-        return Err(DataError::Format);
-    }
     let version = meta.version.0;
-    // rqrr's ecc_level is the raw 2-bit field: 0 = M, 1 = L, 2 = H, 3 = Q.
-    let level = match meta.ecc_level {
+    // The raw 2-bit level field: 0 = M, 1 = L, 2 = H, 3 = Q.
+    let level = match ecc_level {
         1 => 0,
         0 => 1,
         3 => 2,
@@ -113,18 +163,6 @@ fn decode_oriented(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
     let codewords = raw.data.get(..raw.len / 8).ok_or(DataError::Format)?;
     let data = correct(codewords, version, level)?;
     parse(&data, version)
-}
-
-/// A borrowed grid, owned by value (rqrr's `Grid` takes its grid by value).
-struct Plain<'a>(&'a dyn BitGrid);
-
-impl BitGrid for Plain<'_> {
-    fn size(&self) -> usize {
-        self.0.size()
-    }
-    fn bit(&self, y: usize, x: usize) -> bool {
-        self.0.bit(y, x)
-    }
 }
 
 /// Error-correction codewords per block, by level (L, M, Q, H) and version (index 0 unused).
@@ -574,6 +612,18 @@ mod tests {
     use qrcode::types::Color;
     use qrcode::{EcLevel, QrCode, Version};
 
+    /// A borrowed grid, owned by value (rqrr's `Grid` takes its grid by value).
+    struct Plain<'a>(&'a dyn BitGrid);
+
+    impl BitGrid for Plain<'_> {
+        fn size(&self) -> usize {
+            self.0.size()
+        }
+        fn bit(&self, y: usize, x: usize) -> bool {
+            self.0.bit(y, x)
+        }
+    }
+
     /// The payload as bytes (no Hanzi pieces expected).
     fn flat(pieces: Result<Vec<Piece>, DataError>) -> Result<Vec<u8>, DataError> {
         let mut out = Vec::new();
@@ -875,5 +925,45 @@ mod tests {
             };
             assert!(decode_grid(&g).is_err());
         }
+    }
+
+    /// `format_bits` against rqrr's format reading, on every possible first copy (the
+    /// second copy all light, then all dark, neither of which is a valid word): whatever
+    /// we accept, rqrr accepts too (its raw reader must not fail behind our gate) and
+    /// reads the same; we accept every word within 3 errors of a valid one.
+    #[test]
+    fn format_bits_agree_with_rqrr() {
+        const XS: [usize; 15] = [8, 8, 8, 8, 8, 8, 8, 8, 7, 5, 4, 3, 2, 1, 0];
+        const YS: [usize; 15] = [0, 1, 2, 3, 4, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8];
+        let mut accepted = 0;
+        for second_dark in [false, true] {
+            for received in 0u16..1 << 15 {
+                let mut dark = vec![second_dark; 21 * 21];
+                for i in 0..15 {
+                    dark[YS[i] * 21 + XS[i]] = received & (1 << i) != 0;
+                }
+                let g = Code { size: 21, dark };
+                let ours = format_bits(&g).map(|f| (f & 7, f >> 3));
+                let theirs = rqrr::Grid::new(Code {
+                    size: 21,
+                    dark: g.dark.clone(),
+                })
+                .get_raw_data()
+                .ok()
+                .map(|(m, _)| (m.mask, m.ecc_level));
+                let distance = FORMAT_WORDS
+                    .iter()
+                    .map(|w| (w ^ received).count_ones())
+                    .min()
+                    .unwrap();
+                assert_eq!(ours.is_some(), distance <= 3, "{received:#x}");
+                if ours.is_some() {
+                    assert_eq!(ours, theirs, "{received:#x}");
+                    accepted += 1;
+                }
+            }
+        }
+        // 32 words x (1 + 15 + 105 + 455) words within distance 3, for both second copies.
+        assert_eq!(accepted, 2 * 32 * 576);
     }
 }
