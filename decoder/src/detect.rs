@@ -408,6 +408,9 @@ struct LineScanner {
     run: usize,
     changes: usize,
     pos: usize,
+    /// 1:1:3:1:1 patterns of the opposite polarity (light centre) seen so far: what the
+    /// same scan of the inverted bitmap would report as candidates.
+    inverse_hits: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -425,7 +428,19 @@ impl LineScanner {
             run: 1,
             changes: 0,
             pos: 0,
+            inverse_hits: 0,
         }
+    }
+
+    /// The last five runs are in the ratio 1:1:3:1:1 (+-75% of a module on each run).
+    fn finder_ratio(&self) -> bool {
+        const CHECK: [usize; 5] = [1, 1, 3, 1, 1];
+        let avg = (self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4]) / 4;
+        let err = avg * 3 / 4;
+        self.runs
+            .iter()
+            .zip(CHECK)
+            .all(|(run, k)| *run + err >= k * avg && *run <= k * avg + err)
     }
 
     fn advance(&mut self, dark: bool) -> Option<LinePos> {
@@ -439,17 +454,17 @@ impl LineScanner {
         self.runs[4] = self.run;
         self.run = 1;
         self.changes += 1;
-        // Just left a black run: check 1:1:3:1:1.
-        if dark || self.changes < 5 {
+        if self.changes < 5 {
             return None;
         }
-        const CHECK: [usize; 5] = [1, 1, 3, 1, 1];
-        let avg = (self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4]) / 4;
-        let err = avg * 3 / 4;
-        for (run, k) in self.runs.iter().zip(CHECK) {
-            if *run + err < k * avg || *run > k * avg + err {
-                return None;
-            }
+        if dark {
+            // Just left a light run: a candidate of the inverted bitmap.
+            self.inverse_hits += usize::from(self.finder_ratio());
+            return None;
+        }
+        // Just left a dark run: check 1:1:3:1:1.
+        if !self.finder_ratio() {
+            return None;
         }
         let total: usize = self.runs.iter().sum();
         let tail: usize = self.runs[2..].iter().sum();
@@ -540,13 +555,15 @@ fn create_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> Option<CapStone>
     Some(CapStone { corners, center, c })
 }
 
-fn find_capstones(img: &mut Bitmap) -> Vec<CapStone> {
+/// Capstones of the bitmap, and the number of inverse-polarity line candidates (`None`
+/// when the scan stopped early at [`MAX_CAPSTONES`]).
+fn find_capstones(img: &mut Bitmap) -> (Vec<CapStone>, Option<usize>) {
     let mut res = Vec::new();
+    let mut inverse_hits = 0;
     for y in 0..img.h {
         let mut scanner = LineScanner::new(img.get(0, y) != WHITE);
-        // A virtual white pixel at the end closes patterns touching the right edge.
-        for x in 1..=img.w {
-            let dark = x < img.w && img.get(x, y) != WHITE;
+        for x in 1..img.w {
+            let dark = img.get(x, y) != WHITE;
             let Some(lp) = scanner.advance(dark) else {
                 continue;
             };
@@ -556,12 +573,27 @@ fn find_capstones(img: &mut Bitmap) -> Vec<CapStone> {
             if let Some(cap) = create_capstone(img, &lp, y) {
                 res.push(cap);
                 if res.len() >= MAX_CAPSTONES {
-                    return res;
+                    return (res, None);
+                }
+            }
+        }
+        // A virtual pixel past the right edge closes patterns touching it: light for this
+        // polarity, dark for the inverse count (light in the inverted bitmap).
+        let mut inverse = scanner;
+        inverse.advance(true);
+        inverse_hits += inverse.inverse_hits;
+        if let Some(lp) = scanner.advance(false) {
+            if is_capstone(img, &lp, y) {
+                if let Some(cap) = create_capstone(img, &lp, y) {
+                    res.push(cap);
+                    if res.len() >= MAX_CAPSTONES {
+                        return (res, None);
+                    }
                 }
             }
         }
     }
-    res
+    (res, Some(inverse_hits))
 }
 
 /// Candidate (horizontal neighbour, vertical neighbour) pairs for capstone `idx`, best first.
@@ -853,12 +885,15 @@ impl FitnessProbe {
     /// -sign when it is light.
     fn score(&self, img: &Bitmap, p: &Perspective) -> i32 {
         let c = &p.0;
+        let (w, h) = (img.w as f64, img.h as f64);
         let mut score = 0;
         for &(u, v, sign) in &self.pts {
-            let den = c[6] * u + c[7] * v + 1.0;
-            let x = saturate((c[0] * u + c[1] * v + c[2]) / den);
-            let y = saturate((c[3] * u + c[4] * v + c[5]) / den);
-            if x >= 0 && y >= 0 && (x as usize) < img.w && (y as usize) < img.h {
+            let r = 1.0 / (c[6] * u + c[7] * v + 1.0);
+            // The pixel is (floor(x + 0.5), floor(y + 0.5)) as in `map`; it is inside the
+            // bitmap exactly when 0 <= x + 0.5 < w (NaN fails the test).
+            let x = (c[0] * u + c[1] * v + c[2]) * r + 0.5;
+            let y = (c[3] * u + c[4] * v + c[5]) * r + 0.5;
+            if x >= 0.0 && y >= 0.0 && x < w && y < h {
                 let dark = img.px.get(y as usize * img.w + x as usize) != Some(&WHITE);
                 score += if dark { sign } else { -sign };
             }
@@ -867,14 +902,19 @@ impl FitnessProbe {
     }
 }
 
+/// Passes of the jiggle. quirc does 5; the 5th (steps of 0.125% of each coefficient)
+/// decoded nothing more on the corpus, in Fast or Thorough, at full size or 640 px.
+const JIGGLE_PASSES: usize = 4;
+
 /// quirc's perspective refinement: coordinate-wise hill climbing of the 8 coefficients on
-/// the fitness score, 5 passes with halving steps.
+/// the fitness score, [`JIGGLE_PASSES`] passes with halving steps (2% of each
+/// coefficient first).
 fn jiggle_perspective(img: &Bitmap, mut p: Perspective, size: usize) -> Perspective {
     let probe = FitnessProbe::new(size);
     let dom = size as f64 + 1.0;
     let mut best = probe.score(img, &p);
     let mut adjustments = p.0.map(|c| c * 0.02);
-    for _ in 0..5 {
+    for _ in 0..JIGGLE_PASSES {
         for i in 0..16 {
             let j = i >> 1;
             let old = p.0[j];
@@ -1026,12 +1066,31 @@ pub fn refined(img: &Bitmap, loc: &GridLocation) -> Option<GridLocation> {
     out.lands_near(img).then_some(out)
 }
 
-/// The same grid re-fitted as the neighbouring versions (timing-pattern counts are often
-/// off by one version on blurred codes); not yet [`refined`].
+/// Grid size (modules per side) estimated from the finder patterns alone: the distance
+/// between their centres over the module size read from their diagonals (square
+/// patterns: 7 sqrt 2 modules). Independent of the timing-pattern count.
+fn size_estimate(loc: &GridLocation) -> Option<f64> {
+    let ([a, b, c], diag) = loc.centres?;
+    let d = 0.5 * ((b.0 - a.0).hypot(b.1 - a.1) + (c.0 - a.0).hypot(c.1 - a.1));
+    let module = diag / (7.0 * std::f64::consts::SQRT_2);
+    (module > 0.5).then(|| d / module + 7.0)
+}
+
+/// The same grid re-fitted as a neighbouring version (timing-pattern counts are often off
+/// by one version on blurred codes), not yet [`refined`]: only towards the size the
+/// finder patterns suggest, and only when that estimate is clearly (by more than 2
+/// modules) closer to the neighbour than to the counted size. On the corpus every
+/// neighbour that decoded was such a case; trying both neighbours of every failing grid
+/// cost a third of the time of the frames without a readable code.
 pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
+    let Some(est) = size_estimate(loc) else {
+        return Vec::new();
+    };
+    let off = |s: usize| (est - s as f64).abs();
     [loc.size.checked_sub(4), Some(loc.size + 4)]
         .into_iter()
         .flatten()
+        .filter(|&s| off(s) + 2.0 < off(loc.size))
         .filter_map(|s| fit_grid(img, loc.quad, s))
         .collect()
 }
@@ -1215,15 +1274,30 @@ pub fn warped(img: &Bitmap, loc: &GridLocation) -> Option<GridLocation> {
     })
 }
 
-/// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
-pub fn detect_grids(img: &mut Bitmap) -> Vec<GridLocation> {
-    detect_grids_counted(img).1
+/// What the capstone scan of a bitmap saw.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanStats {
+    /// Capstones (finder patterns) found.
+    pub capstones: usize,
+    /// Line candidates (1:1:3:1:1 runs) of the opposite polarity: the inverted bitmap
+    /// can only have capstones where it has candidates, so fewer than 3 rule it out.
+    /// `None` when the scan stopped early.
+    pub inverse_hits: Option<usize>,
 }
 
-/// Like [`detect_grids`], also returning the number of capstones found.
-pub fn detect_grids_counted(img: &mut Bitmap) -> (usize, Vec<GridLocation>) {
-    let caps = find_capstones(img);
-    (caps.len(), group_capstones(img, &caps))
+/// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
+pub fn detect_grids(img: &mut Bitmap) -> Vec<GridLocation> {
+    detect(img).1
+}
+
+/// Like [`detect_grids`], also returning what the scan saw.
+pub fn detect(img: &mut Bitmap) -> (ScanStats, Vec<GridLocation>) {
+    let (caps, inverse_hits) = find_capstones(img);
+    let stats = ScanStats {
+        capstones: caps.len(),
+        inverse_hits,
+    };
+    (stats, group_capstones(img, &caps))
 }
 
 fn group_capstones(img: &mut Bitmap, caps: &[CapStone]) -> Vec<GridLocation> {

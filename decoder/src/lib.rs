@@ -372,12 +372,18 @@ fn decode_grid(
 /// Largest grid (modules per side) given the corner and centre searches (Thorough).
 const MAX_CORNER_SEARCH_SIZE: usize = 45;
 
-/// Decode one view (a binarized plane, with the view's polarity): all grids found in it.
-fn decode_view(p: &Plane, bits: &[bool], invert: bool, effort: Effort) -> Vec<String> {
+/// Decode one view (a binarized plane, with the view's polarity): all grids found in it,
+/// and what the scan saw.
+fn decode_view(
+    p: &Plane,
+    bits: &[bool],
+    invert: bool,
+    effort: Effort,
+) -> (Vec<String>, detect::ScanStats) {
     let Some(mut bm) = detect::Bitmap::new(p.w, p.h, bits.iter().map(|&b| b != invert)) else {
-        return Vec::new();
+        return (Vec::new(), detect::ScanStats::default());
     };
-    let grids = detect::detect_grids(&mut bm);
+    let (stats, grids) = detect::detect(&mut bm);
     let mut texts: Vec<String> = Vec::new();
     for g in &grids {
         if let Some(t) = decode_grid(p, invert, effort, &bm, g) {
@@ -386,7 +392,16 @@ fn decode_view(p: &Plane, bits: &[bool], invert: bool, effort: Effort) -> Vec<St
             }
         }
     }
-    texts
+    (texts, stats)
+}
+
+/// A binarization shared by the views that use it, with the scan results of each polarity
+/// once it has been scanned (`[normal, inverted]`).
+struct Binarized {
+    scale: Scale,
+    bin: Bin,
+    bits: Vec<bool>,
+    scans: [Option<detect::ScanStats>; 2],
 }
 
 #[doc(hidden)]
@@ -412,7 +427,7 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
     // Scaled planes and binarizations are computed once and shared by the views that use
     // them (e.g. a view and its inverted twin).
     let mut planes: Vec<(Scale, Option<Plane>)> = Vec::new();
-    let mut binarized: Vec<(Scale, Bin, Vec<bool>)> = Vec::new();
+    let mut binarized: Vec<Binarized> = Vec::new();
     for (i, view) in views.iter().enumerate() {
         let idx = match planes.iter().position(|(s, _)| *s == view.scale) {
             Some(idx) => idx,
@@ -432,18 +447,33 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         };
         let bidx = match binarized
             .iter()
-            .position(|(s, b, _)| *s == view.scale && *b == view.bin)
+            .position(|b| b.scale == view.scale && b.bin == view.bin)
         {
             Some(b) => b,
             None => {
-                binarized.push((view.scale, view.bin, binarize(plane, view.bin)));
+                binarized.push(Binarized {
+                    scale: view.scale,
+                    bin: view.bin,
+                    bits: binarize(plane, view.bin),
+                    scans: [None, None],
+                });
                 binarized.len() - 1
             }
         };
-        let Some((_, _, bits)) = binarized.get(bidx) else {
+        let Some(b) = binarized.get_mut(bidx) else {
             continue;
         };
-        let texts = decode_view(plane, bits, view.invert, effort);
+        // The other polarity's scan already counted this polarity's line candidates: a
+        // grid needs 3 capstones, each starting from one.
+        let polarity = usize::from(view.invert);
+        if b.scans[1 - polarity]
+            .and_then(|s| s.inverse_hits)
+            .is_some_and(|hits| hits < 3)
+        {
+            continue;
+        }
+        let (texts, stats) = decode_view(plane, &b.bits, view.invert, effort);
+        b.scans[polarity] = Some(stats);
         if !texts.is_empty() {
             out.push(Trace {
                 texts,
@@ -483,7 +513,8 @@ pub fn diagnose(frame: &GreyFrame, effort: Effort) -> Vec<String> {
         else {
             continue;
         };
-        let (caps, grids) = detect::detect_grids_counted(&mut bm);
+        let (stats, grids) = detect::detect(&mut bm);
+        let caps = stats.capstones;
         let res: Vec<String> = grids
             .iter()
             .filter_map(|g| detect::refined(&bm, g))
