@@ -3,12 +3,13 @@
 // Chromium, each decoder in its own Web Worker, on the same corpus resized to 640 px wide.
 //
 //   node run.mjs DIR [--width 640] [--reps 30] [--warmup 2] [--only a,b] [--groups]
-//                    [--verbose] [--json OUT] [--save-noqr OUT.png] [--chromium PATH]
+//                    [--verbose] [--json OUT] [--save-noqr OUT.png] [--save-frames DIR]
+//                    [--chromium PATH]
 //
 // Normally started through run.sh (which builds the wasm first). See README.md.
 
 import { createServer } from "node:http";
-import { readFileSync, readdirSync, statSync, existsSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, existsSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, extname, relative, resolve, dirname, basename, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -29,7 +30,7 @@ const MIME = {
 
 function parseArgs(argv) {
   const a = { dir: null, width: 640, reps: 30, warmup: 2, only: null, groups: false, verbose: false,
-    json: null, saveNoqr: null, chromium: "/usr/bin/chromium" };
+    json: null, saveNoqr: null, saveFrames: null, chromium: "/usr/bin/chromium" };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     const next = () => {
@@ -44,6 +45,7 @@ function parseArgs(argv) {
     else if (s === "--verbose" || s === "-v") a.verbose = true;
     else if (s === "--json") a.json = next();
     else if (s === "--save-noqr") a.saveNoqr = next();
+    else if (s === "--save-frames") a.saveFrames = next();
     else if (s === "--chromium") a.chromium = next();
     else if (s.startsWith("-")) throw new Error(`unknown option ${s}`);
     else a.dir = s;
@@ -166,6 +168,19 @@ async function main() {
     if (args.saveNoqr) {
       const b64 = await page.evaluate(() => window.bench.noQrPng());
       writeFileSync(args.saveNoqr, Buffer.from(b64, "base64"));
+    }
+    if (args.saveFrames) {
+      // The resized frames as PNG with their .txt, same layout as DIR: `decode-bench` on
+      // that folder decodes exactly what the workers decode.
+      for (const [i, img] of images.entries()) {
+        const b64 = await page.evaluate(([u, w]) => window.bench.imageFramePng(u, w), [`/img/${i}`, args.width]);
+        const rel = relative(args.dir, img.path);
+        const out = join(args.saveFrames, rel.slice(0, rel.length - extname(rel).length));
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out + ".png", Buffer.from(b64, "base64"));
+        writeFileSync(out + ".txt", img.expected);
+      }
+      console.log(`frames saved under ${args.saveFrames}`);
     }
     const ua = await page.evaluate(() => navigator.userAgent);
     console.log(`browser: ${browser.version()} (${ua.includes("Headless") ? "headless" : "headed"})`);

@@ -1077,11 +1077,10 @@ fn size_estimate(loc: &GridLocation) -> Option<f64> {
 }
 
 /// The same grid re-fitted as a neighbouring version (timing-pattern counts are often off
-/// by one version on blurred codes), not yet [`refined`]: only towards the size the
-/// finder patterns suggest, and only when that estimate is clearly (by more than 2
-/// modules) closer to the neighbour than to the counted size. On the corpus every
-/// neighbour that decoded was such a case; trying both neighbours of every failing grid
-/// cost a third of the time of the frames without a readable code.
+/// by one version on blurred codes), not yet [`refined`]: only a neighbour that is closer
+/// than the counted size to the size the finder patterns suggest (so at most one). On the
+/// corpus every neighbour that decoded was such a case, and trying both neighbours of
+/// every failing grid cost a quarter of the time of the frames without a readable code.
 pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
     let Some(est) = size_estimate(loc) else {
         return Vec::new();
@@ -1090,7 +1089,7 @@ pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
     [loc.size.checked_sub(4), Some(loc.size + 4)]
         .into_iter()
         .flatten()
-        .filter(|&s| off(s) + 2.0 < off(loc.size))
+        .filter(|&s| off(s) < off(loc.size))
         .filter_map(|s| fit_grid(img, loc.quad, s))
         .collect()
 }
@@ -1386,7 +1385,6 @@ fn right_angle_triples(caps: &[CapStone], idx: &[usize]) -> Vec<(f64, usize, usi
 }
 
 /// Sampled module grid, handed to the decoder (`qrdata.rs`).
-#[derive(Clone)]
 pub struct Modules {
     size: usize,
     bits: Vec<bool>,

@@ -294,8 +294,7 @@ fn grey_modules(p: &Plane, g: &detect::GridLocation, invert: bool) -> [detect::M
 }
 
 /// The grid as fitted first (centre sampling: enough for most clean codes, and the
-/// jiggle costs more than a decode); then (Fast: only if the format information is
-/// readable as fitted), refined by the jiggle: centre sampling,
+/// jiggle costs more than a decode); then, refined by the jiggle: centre sampling,
 /// majority sampling, the grey plane (per-module thresholds), the neighbouring versions;
 /// Thorough: the grid locally warped to the alignment patterns (version >= 2), then,
 /// versions <= 7 only, the bottom-right corner moved around, then grids fitted from the
@@ -307,18 +306,8 @@ fn decode_grid(
     bm: &detect::Bitmap,
     fitted: &detect::GridLocation,
 ) -> Option<String> {
-    let first = detect::sample(bm, fitted);
-    if let Some(t) = decode_modules(first.clone()) {
+    if let Some(t) = decode_modules(detect::sample(bm, fitted)) {
         return Some(t);
-    }
-    // Fast: no readable format information as fitted (centre or majority sampling) means
-    // a false detection far more often than a code the jiggle would rescue; skip the
-    // jiggle and the retries.
-    if effort == Effort::Fast
-        && !qrdata::has_format(&first)
-        && !qrdata::has_format(&detect::sample_majority(bm, fitted))
-    {
-        return None;
     }
     let g = &detect::refined(bm, fitted)?;
     let plain = |n: &detect::GridLocation| {

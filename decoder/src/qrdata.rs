@@ -42,11 +42,6 @@ pub fn decode_grid(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
     }
 }
 
-/// Whether the grid carries readable format information, as it is or mirrored.
-pub fn has_format(grid: &dyn BitGrid) -> bool {
-    format_bits(grid).is_some() || format_bits(&Mirrored(grid)).is_some()
-}
-
 struct Mirrored<'a>(&'a dyn BitGrid);
 
 impl BitGrid for Mirrored<'_> {

@@ -181,9 +181,18 @@ export async function runBench(images, opts) {
   return { perImage, noqr: noqrMs, flat: flatMs, noqrFalsePositives: noqrTexts };
 }
 
-// Renders the synthetic no-QR frame as a PNG data URL (run.mjs --save-noqr).
+// Renders the synthetic no-QR frame as base64 PNG (run.mjs --save-noqr).
 export async function noQrPng() {
-  const f = noQrFrame();
+  return framePng(noQrFrame());
+}
+
+// The frame the decoders get for an image, as base64 PNG (run.mjs --save-frames): the exact
+// pixels, so that a browser result can be replayed natively with decode-bench.
+export async function imageFramePng(url, width) {
+  return framePng(await loadFrame(url, width));
+}
+
+async function framePng(f) {
   const c = new OffscreenCanvas(f.width, f.height);
   c.getContext("2d").putImageData(new ImageData(f.rgba, f.width, f.height), 0, 0);
   const blob = await c.convertToBlob({ type: "image/png" });
