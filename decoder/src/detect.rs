@@ -296,12 +296,6 @@ impl Bitmap {
         self.px.get(y * self.w + x).copied().unwrap_or(WHITE)
     }
 
-    fn set(&mut self, x: usize, y: usize, v: u16) {
-        if let Some(p) = self.px.get_mut(y * self.w + x) {
-            *p = v;
-        }
-    }
-
     fn get_at_point(&self, p: Point) -> u16 {
         let x = p.x.clamp(0, self.w as i32 - 1) as usize;
         let y = p.y.clamp(0, self.h as i32 - 1) as usize;
@@ -351,38 +345,43 @@ impl Bitmap {
     }
 
     /// Scan-line flood fill; every pixel changes from `from` to `to` at most once, so the
-    /// work is bounded by the bitmap size.
+    /// work is bounded by the bitmap size. Works on row slices (one bounds check per run,
+    /// not per pixel): this runs over every dark region a finder candidate touches.
     fn flood_fill(&mut self, x: usize, y: usize, from: u16, to: u16, fill: &mut impl FnMut(Row)) {
-        if from == to {
+        if from == to || x >= self.w || y >= self.h {
             return;
         }
-        let w = self.w;
+        let (w, h) = (self.w, self.h);
         let mut queue = vec![(x, y)];
         while let Some((x, y)) = queue.pop() {
-            if self.get(x, y) != from {
+            let Some(row) = self.px.get_mut(y * w..(y + 1) * w) else {
+                continue;
+            };
+            if row.get(x) != Some(&from) {
                 continue;
             }
-            let mut left = x;
-            let mut right = x;
-            while left > 0 && self.get(left - 1, y) == from {
-                left -= 1;
-            }
-            while right + 1 < w && self.get(right + 1, y) == from {
-                right += 1;
-            }
-            for i in left..=right {
-                self.set(i, y, to);
-            }
+            let left = row[..x]
+                .iter()
+                .rposition(|&p| p != from)
+                .map_or(0, |i| i + 1);
+            let right = row[x..]
+                .iter()
+                .position(|&p| p != from)
+                .map_or(w - 1, |i| x + i - 1);
+            row[left..=right].fill(to);
             fill(Row { left, right, y });
-            for ny in [y.checked_sub(1), Some(y + 1).filter(|&v| v < self.h)]
+            for ny in [y.checked_sub(1), Some(y + 1).filter(|&v| v < h)]
                 .into_iter()
                 .flatten()
             {
+                let Some(span) = self.px.get(ny * w + left..=ny * w + right) else {
+                    continue;
+                };
                 let mut seeded = false;
-                for i in left..=right {
-                    if self.get(i, ny) == from {
+                for (i, &p) in span.iter().enumerate() {
+                    if p == from {
                         if !seeded {
-                            queue.push((i, ny));
+                            queue.push((left + i, ny));
                         }
                         seeded = true;
                     } else {
@@ -441,6 +440,12 @@ impl LineScanner {
             .iter()
             .zip(CHECK)
             .all(|(run, k)| *run + err >= k * avg && *run <= k * avg + err)
+    }
+
+    /// `n` more pixels of the current colour.
+    fn extend(&mut self, n: usize) {
+        self.pos += n;
+        self.run += n;
     }
 
     fn advance(&mut self, dark: bool) -> Option<LinePos> {
@@ -560,11 +565,29 @@ fn create_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> Option<CapStone>
 fn find_capstones(img: &mut Bitmap) -> (Vec<CapStone>, Option<usize>) {
     let mut res = Vec::new();
     let mut inverse_hits = 0;
+    let w = img.w;
     for y in 0..img.h {
         let mut scanner = LineScanner::new(img.get(0, y) != WHITE);
-        for x in 1..img.w {
-            let dark = img.get(x, y) != WHITE;
-            let Some(lp) = scanner.advance(dark) else {
+        let mut x = 1;
+        while x < w {
+            // Skip to the end of the current run in one go (labels never turn a dark pixel
+            // light, so the row's dark/light pattern does not change while we scan it).
+            let colour = scanner.last;
+            let Some(row) = img.px.get(y * w + x..(y + 1) * w) else {
+                break;
+            };
+            let same = row
+                .iter()
+                .position(|&p| (p != WHITE) != colour)
+                .unwrap_or(row.len());
+            scanner.extend(same);
+            x += same;
+            if x >= w {
+                break;
+            }
+            let lp = scanner.advance(!colour);
+            x += 1;
+            let Some(lp) = lp else {
                 continue;
             };
             if !is_capstone(img, &lp, y) {
@@ -819,11 +842,16 @@ fn find_alignment_pattern(
 struct FitnessProbe {
     /// (u, v, expected sign) in module coordinates.
     pts: Vec<(f64, f64, i32)>,
+    /// Sample offsets inside a module, per axis.
+    offsets: &'static [f64],
 }
 
 impl FitnessProbe {
-    fn new(size: usize) -> Self {
-        let mut probe = FitnessProbe { pts: Vec::new() };
+    fn new(size: usize, offsets: &'static [f64]) -> Self {
+        let mut probe = FitnessProbe {
+            pts: Vec::new(),
+            offsets,
+        };
         let gs = size as i32;
         let version = size.saturating_sub(17) / 4;
         let apat = &APAT[version.min(40)];
@@ -851,9 +879,8 @@ impl FitnessProbe {
     }
 
     fn cell(&mut self, x: i32, y: i32, sign: i32) {
-        const OFFSETS: [f64; 3] = [0.3, 0.5, 0.7];
-        for v in OFFSETS {
-            for u in OFFSETS {
+        for &v in self.offsets {
+            for &u in self.offsets {
                 self.pts.push((f64::from(x) + u, f64::from(y) + v, sign));
             }
         }
@@ -908,29 +935,41 @@ const JIGGLE_PASSES: usize = 4;
 
 /// quirc's perspective refinement: coordinate-wise hill climbing of the 8 coefficients on
 /// the fitness score, [`JIGGLE_PASSES`] passes with halving steps (2% of each
-/// coefficient first).
-fn jiggle_perspective(img: &Bitmap, mut p: Perspective, size: usize) -> Perspective {
-    let probe = FitnessProbe::new(size);
+/// coefficient first). The first `coarse_passes` score one point per module instead of
+/// 3x3 (9x cheaper; the big early steps do not need the fine score).
+fn jiggle_perspective(
+    img: &Bitmap,
+    mut p: Perspective,
+    size: usize,
+    coarse_passes: usize,
+) -> Perspective {
+    let coarse = FitnessProbe::new(size, &[0.5]);
+    let fine = FitnessProbe::new(size, &[0.3, 0.5, 0.7]);
     let dom = size as f64 + 1.0;
+    let mut probe = if coarse_passes > 0 { &coarse } else { &fine };
     let mut best = probe.score(img, &p);
     let mut adjustments = p.0.map(|c| c * 0.02);
-    for _ in 0..JIGGLE_PASSES {
-        for i in 0..16 {
-            let j = i >> 1;
-            let old = p.0[j];
-            p.0[j] = if i & 1 != 0 {
-                old + adjustments[j]
-            } else {
-                old - adjustments[j]
-            };
-            if p.regular_on(dom, dom) {
-                let test = probe.score(img, &p);
-                if test > best {
-                    best = test;
-                    continue;
+    for pass in 0..JIGGLE_PASSES {
+        if pass == coarse_passes && pass > 0 {
+            probe = &fine;
+            best = probe.score(img, &p);
+        }
+        for (j, &step) in adjustments.iter().enumerate() {
+            // Try the coefficient lowered, then raised (quirc's order). After a lowering
+            // that improved, raising would only come back to the point just left, whose
+            // score is lower: skip that evaluation.
+            for delta in [-step, step] {
+                let old = p.0[j];
+                p.0[j] = old + delta;
+                if p.regular_on(dom, dom) {
+                    let test = probe.score(img, &p);
+                    if test > best {
+                        best = test;
+                        break;
+                    }
                 }
+                p.0[j] = old;
             }
-            p.0[j] = old;
         }
         for a in adjustments.iter_mut() {
             *a *= 0.5;
@@ -1049,12 +1088,12 @@ fn fit_grid(img: &Bitmap, quad: [Point; 4], size: usize) -> Option<GridLocation>
 /// The grid with its perspective refined by quirc's fitness jiggle (the same grid when
 /// it already is). The jiggle costs far more than sampling and decoding a grid, so the
 /// pipeline first tries the grid as fitted and refines only when that fails.
-pub fn refined(img: &Bitmap, loc: &GridLocation) -> Option<GridLocation> {
+pub fn refined(img: &Bitmap, loc: &GridLocation, coarse_passes: usize) -> Option<GridLocation> {
     if loc.refined {
         return Some(loc.clone());
     }
     let dom = loc.size as f64 + 1.0;
-    let c = jiggle_perspective(img, loc.c.clone(), loc.size);
+    let c = jiggle_perspective(img, loc.c.clone(), loc.size, coarse_passes);
     if !c.regular_on(dom, dom) {
         return None;
     }

@@ -106,7 +106,7 @@ pub fn decode_plain(frame: &GreyFrame) -> Vec<String> {
     let grids = detect::detect_grids(&mut bm);
     grids
         .first()
-        .and_then(|g| detect::refined(&bm, g))
+        .and_then(|g| detect::refined(&bm, g, 0))
         .and_then(|g| decode_modules(detect::sample(&bm, &g)))
         .into_iter()
         .collect()
@@ -309,7 +309,8 @@ fn decode_grid(
     if let Some(t) = decode_modules(detect::sample(bm, fitted)) {
         return Some(t);
     }
-    let g = &detect::refined(bm, fitted)?;
+    let coarse = coarse_passes(effort);
+    let g = &detect::refined(bm, fitted, coarse)?;
     let plain = |n: &detect::GridLocation| {
         decode_modules(detect::sample(bm, n))
             .or_else(|| decode_modules(detect::sample_majority(bm, n)))
@@ -323,7 +324,7 @@ fn decode_grid(
         .or_else(|| {
             detect::neighbour_sizes(bm, g)
                 .iter()
-                .find_map(|n| detect::refined(bm, n).and_then(|n| plain(&n)))
+                .find_map(|n| detect::refined(bm, n, coarse).and_then(|n| plain(&n)))
         })
     {
         return Some(t);
@@ -354,8 +355,18 @@ fn decode_grid(
         .or_else(|| {
             detect::centre_hypotheses(bm, g)
                 .iter()
-                .find_map(|c| detect::refined(bm, c).and_then(|c| with_grey(&c)))
+                .find_map(|c| detect::refined(bm, c, coarse).and_then(|c| with_grey(&c)))
         })
+}
+
+/// Jiggle passes scored coarsely (one point per module): Fast 1, Thorough none. On the
+/// corpus (full size, 640 px, the browser's 640 px frames) one coarse pass decoded as
+/// much or more in Fast, 8% quicker at the 95th percentile; in Thorough it lost one code.
+fn coarse_passes(effort: Effort) -> usize {
+    match effort {
+        Effort::Fast => 1,
+        Effort::Thorough => 0,
+    }
 }
 
 /// Largest grid (modules per side) given the corner and centre searches (Thorough).
@@ -506,7 +517,7 @@ pub fn diagnose(frame: &GreyFrame, effort: Effort) -> Vec<String> {
         let caps = stats.capstones;
         let res: Vec<String> = grids
             .iter()
-            .filter_map(|g| detect::refined(&bm, g))
+            .filter_map(|g| detect::refined(&bm, g, coarse_passes(effort)))
             .map(|g| {
                 let modules = detect::sample(&bm, &g);
                 match qrdata::decode_grid(&modules) {
