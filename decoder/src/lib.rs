@@ -265,17 +265,26 @@ fn grey_modules(p: &Plane, g: &detect::GridLocation, invert: bool) -> [detect::M
         vals.iter_mut().for_each(|v| *v = 255 - *v);
     }
     const R: usize = 3;
+    // Sums over the 7x7 neighbourhoods from a summed-area table of the module values.
+    let n1 = size + 1;
+    let mut sat = vec![0u32; n1 * n1];
+    for y in 0..size {
+        let mut row = 0u32;
+        for x in 0..size {
+            row += u32::from(vals.get(y * size + x).copied().unwrap_or(0));
+            let above = sat.get(y * n1 + x + 1).copied().unwrap_or(0);
+            if let Some(c) = sat.get_mut((y + 1) * n1 + x + 1) {
+                *c = above + row;
+            }
+        }
+    }
+    let at = |y: usize, x: usize| sat.get(y * n1 + x).copied().unwrap_or(0);
     let mut local = Vec::with_capacity(vals.len());
     for y in 0..size {
         for x in 0..size {
             let (y0, y1) = (y.saturating_sub(R), (y + R + 1).min(size));
             let (x0, x1) = (x.saturating_sub(R), (x + R + 1).min(size));
-            let mut sum = 0u32;
-            for row in y0..y1 {
-                for col in x0..x1 {
-                    sum += u32::from(vals.get(row * size + col).copied().unwrap_or(0));
-                }
-            }
+            let sum = at(y1, x1) + at(y0, x0) - at(y0, x1) - at(y1, x0);
             let n = ((y1 - y0) * (x1 - x0)).max(1) as u32;
             let v = u32::from(vals.get(y * size + x).copied().unwrap_or(0));
             local.push(v * n < sum);
