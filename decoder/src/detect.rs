@@ -417,6 +417,9 @@ struct LinePos {
     left: usize,
     stone: usize,
     right: usize,
+    /// Length of the stone's run and the mean of the four other runs (one module).
+    stone_len: usize,
+    module: usize,
 }
 
 impl LineScanner {
@@ -477,11 +480,60 @@ impl LineScanner {
             left: self.pos.checked_sub(total)?,
             stone: self.pos.checked_sub(tail)?,
             right: self.pos.checked_sub(self.runs[4])?,
+            stone_len: self.runs[2],
+            module: (self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4]) / 4,
         })
     }
 }
 
+/// Runs met walking from (`x`, `y`) one pixel at a time in direction `dy`: the dark run
+/// the start pixel belongs to (the start excluded), then the light run, then the dark one;
+/// walking stops after `limit` pixels.
+fn column_runs(img: &Bitmap, x: usize, y: usize, up: bool, limit: usize) -> [usize; 3] {
+    let mut runs = [0usize; 3];
+    let mut i = 0;
+    let mut yy = y;
+    for _ in 0..limit {
+        yy = match if up { yy.checked_sub(1) } else { Some(yy + 1) } {
+            Some(v) if v < img.h => v,
+            _ => break,
+        };
+        let dark = img.get(x, yy) != WHITE;
+        // Runs alternate dark, light, dark.
+        if dark != (i % 2 == 0) {
+            i += 1;
+            if i == 3 {
+                break;
+            }
+        }
+        runs[i] += 1;
+    }
+    runs
+}
+
+/// ZXing-style cross-check of a row candidate: the column through the middle of the
+/// stone run must also cross ring, gap, stone, gap, ring, in roughly the row's module
+/// size (loose bounds: tilt and perspective change the ratios). Rejects most false
+/// candidates (text, textures) before the flood fills of quirc's region test, which
+/// otherwise visit every dark region a candidate touches.
+fn column_cross_check(img: &Bitmap, lp: &LinePos, y: usize) -> bool {
+    let m = lp.module.max(1);
+    let x = lp.stone + lp.stone_len / 2;
+    let limit = 8 * (lp.stone_len + 4 * m);
+    let up = column_runs(img, x, y, true, limit);
+    let down = column_runs(img, x, y, false, limit);
+    let stone = up[0] + down[0] + 1;
+    let loose = |run: usize, lo: usize, hi: usize| run * 4 >= lo * m && run <= hi * m;
+    loose(stone, 4, 6)
+        && [up[1], down[1], up[2], down[2]]
+            .iter()
+            .all(|&r| loose(r, 1, 3))
+}
+
 fn is_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> bool {
+    if !column_cross_check(img, lp, y) {
+        return false;
+    }
     let ring = img.get_region(lp.right, y);
     let stone = img.get_region(lp.stone, y);
     if img.get(lp.left, y) != img.get(lp.right, y) {
