@@ -417,9 +417,9 @@ struct LinePos {
     left: usize,
     stone: usize,
     right: usize,
-    /// Length of the stone's run and the mean of the four other runs (one module).
+    /// Length of the stone's run, and the sum of the four other runs (four modules).
     stone_len: usize,
-    module: usize,
+    modules4: usize,
 }
 
 impl LineScanner {
@@ -435,14 +435,17 @@ impl LineScanner {
     }
 
     /// The last five runs are in the ratio 1:1:3:1:1 (+-75% of a module on each run).
+    /// Computed in quarter pixels: quirc's `avg = sum / 4` truncates, which at 2-3 px per
+    /// module (a distant code) turns 2.5 into 2 and rejects the 8 px stone of a 2.6 px
+    /// module, so small clean codes found no finder pattern at all.
     fn finder_ratio(&self) -> bool {
         const CHECK: [usize; 5] = [1, 1, 3, 1, 1];
-        let avg = (self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4]) / 4;
-        let err = avg * 3 / 4;
+        let avg4 = self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4];
+        let err4 = avg4 * 3 / 4;
         self.runs
             .iter()
             .zip(CHECK)
-            .all(|(run, k)| *run + err >= k * avg && *run <= k * avg + err)
+            .all(|(run, k)| run * 4 + err4 >= k * avg4 && run * 4 <= k * avg4 + err4)
     }
 
     /// `n` more pixels of the current colour.
@@ -481,7 +484,7 @@ impl LineScanner {
             stone: self.pos.checked_sub(tail)?,
             right: self.pos.checked_sub(self.runs[4])?,
             stone_len: self.runs[2],
-            module: (self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4]) / 4,
+            modules4: self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4],
         })
     }
 }
@@ -517,17 +520,19 @@ fn column_runs(img: &Bitmap, x: usize, y: usize, up: bool, limit: usize) -> [usi
 /// candidates (text, textures) before the flood fills of quirc's region test, which
 /// otherwise visit every dark region a candidate touches.
 fn column_cross_check(img: &Bitmap, lp: &LinePos, y: usize) -> bool {
-    let m = lp.module.max(1);
+    // In quarter pixels: m4 is four modules.
+    let m4 = lp.modules4.max(1);
     let x = lp.stone + lp.stone_len / 2;
-    let limit = 8 * (lp.stone_len + 4 * m);
+    let limit = 8 * (lp.stone_len + m4);
     let up = column_runs(img, x, y, true, limit);
     let down = column_runs(img, x, y, false, limit);
     let stone = up[0] + down[0] + 1;
-    let loose = |run: usize, lo: usize, hi: usize| run * 4 >= lo * m && run <= hi * m;
-    loose(stone, 4, 6)
+    // Stone 1..6 modules; gaps and rings present (blur thins them to a pixel) and at
+    // most 3 modules.
+    (m4..=6 * m4).contains(&(stone * 4))
         && [up[1], down[1], up[2], down[2]]
             .iter()
-            .all(|&r| loose(r, 1, 3))
+            .all(|&r| r >= 1 && r * 4 <= 3 * m4)
 }
 
 fn is_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> bool {
