@@ -5,6 +5,7 @@
 //! module estimate (2.5 px became 2) and rejected every finder pattern of such codes until
 //! the test was done in quarter pixels. Below that, Thorough's enlarged centre view reads
 //! them; the scanner decodes every 4th camera frame thoroughly for these.
+#![allow(clippy::expect_used)]
 
 use qrcode::{Color, EcLevel, QrCode};
 use statuspass_decoder::{decode, decode_thorough, GreyFrame};
@@ -49,7 +50,7 @@ fn links() -> Vec<String> {
                 "http://127.0.0.1:{}/somc2/{:08x}-8f1f-4d0a-9a4e-{:012x}",
                 40_000 + k * 37,
                 k.wrapping_mul(2_654_435_761) & 0xffff_ffff,
-                k * 0x9e37_79b9_7f
+                k * 0x009e_3779_b97f
             )
         })
         .collect()
