@@ -10,12 +10,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, MessageEvent, Worker};
 
-use super::frame::Frame;
+use super::frame::{Frame, CAMERA_MAX_WIDTH};
 use crate::protocol::{self, get, get_f64, get_str, message, set};
 
 /// Where Trunk puts the worker's loader (`data-loader-shim`; worker files are not hashed).
 pub const WORKER_URL: &str = "/decode-worker_loader.js";
-/// A camera frame that takes longer than this is given up and the worker replaced.
+/// A camera frame (quick or thorough) that takes longer than this is given up and the
+/// worker replaced.
 pub const FRAME_TIMEOUT_MS: f64 = 4_000.0;
 /// The same for a photo (thorough decode of up to 1600 px).
 pub const PHOTO_TIMEOUT_MS: f64 = 30_000.0;
@@ -197,7 +198,9 @@ impl DecodeWorker {
         if worker.post_message_with_transfer(&msg, &transfer).is_err() {
             return false;
         }
-        let timeout = if thorough {
+        // A frame of camera width is quick even when decoded thoroughly (well under a
+        // second); only larger photos get the long deadline.
+        let timeout = if thorough && frame.width > CAMERA_MAX_WIDTH {
             PHOTO_TIMEOUT_MS
         } else {
             FRAME_TIMEOUT_MS

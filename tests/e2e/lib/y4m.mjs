@@ -7,8 +7,10 @@ export const WIDTH = 640;
 export const HEIGHT = 480;
 
 /** Luma plane of one frame showing `text` as a QR code; for null, a frame without a code:
- *  blocky noise (a busy scene with many edges, the decoder's slow case). */
-export function qrLuma(text, { width = WIDTH, height = HEIGHT, quiet = 4, dark = 16, light = 235 } = {}) {
+ *  blocky noise (a busy scene with many edges, the decoder's slow case). With `modulePx`
+ *  (fractional), the code is drawn that small, each pixel the mean of 4x4 sub-samples (a
+ *  distant code as a camera sees it: grey module edges); otherwise as large as fits. */
+export function qrLuma(text, { width = WIDTH, height = HEIGHT, quiet = 4, dark = 16, light = 235, modulePx = null } = {}) {
   const y = Buffer.alloc(width * height, light);
   if (text === null) {
     let seed = 12345;
@@ -24,6 +26,25 @@ export function qrLuma(text, { width = WIDTH, height = HEIGHT, quiet = 4, dark =
   }
   const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
   const n = qr.modules.size;
+  if (modulePx !== null) {
+    const x0 = Math.floor((width - n * modulePx) / 2);
+    const y0 = Math.floor((height - n * modulePx) / 2);
+    const darkAt = (u, v) => u >= 0 && v >= 0 && u < n && v < n && qr.modules.get(Math.floor(v), Math.floor(u));
+    for (let py = 0; py < height; py++) {
+      for (let px = 0; px < width; px++) {
+        let acc = 0;
+        for (let sy = 0; sy < 4; sy++) {
+          for (let sx = 0; sx < 4; sx++) {
+            const u = (px + (sx + 0.5) / 4 - x0) / modulePx;
+            const v = (py + (sy + 0.5) / 4 - y0) / modulePx;
+            acc += darkAt(u, v) ? dark : light;
+          }
+        }
+        y[py * width + px] = Math.round(acc / 16);
+      }
+    }
+    return y;
+  }
   const total = n + 2 * quiet;
   const px = Math.floor((Math.min(width, height) - 40) / total);
   const x0 = Math.floor((width - total * px) / 2) + quiet * px;
@@ -39,10 +60,11 @@ export function qrLuma(text, { width = WIDTH, height = HEIGHT, quiet = 4, dark =
   return y;
 }
 
-/** Writes a y4m file of `frames` identical frames of `text` (null: no code, noise). */
-export function writeQrVideo(path, text, { frames = 10 } = {}) {
+/** Writes a y4m file of `frames` identical frames of `text` (null: no code, noise); `look`
+ *  goes to `qrLuma` (e.g. `{ modulePx: 1.7 }`). */
+export function writeQrVideo(path, text, { frames = 10, ...look } = {}) {
   const header = Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F10:1 Ip A1:1 C420jpeg\n`);
-  const luma = qrLuma(text);
+  const luma = qrLuma(text, look);
   const chroma = Buffer.alloc((WIDTH / 2) * (HEIGHT / 2) * 2, 128);
   const frame = Buffer.concat([Buffer.from("FRAME\n"), luma, chroma]);
   writeFileSync(path, Buffer.concat([header, ...Array(frames).fill(frame)]));

@@ -16,13 +16,13 @@ import { launch } from "../lib/browser.mjs";
 const RESULT_TIMEOUT = 30_000;
 
 /** Runs `body({server, page, ...})` with a server, a y4m of `codeFor(server)` and a browser. */
-async function scenario({ serverEnv = {}, codeFor, beforeBrowser, camera = true }, body) {
+async function scenario({ serverEnv = {}, codeFor, beforeBrowser, camera = true, look = {} }, body) {
   const server = await startServer(serverEnv);
   const dir = mkdtempSync(join(tmpdir(), "statuspass-y4m-"));
   let browser;
   try {
     const code = await codeFor(server);
-    const video = writeQrVideo(join(dir, "camera.y4m"), code);
+    const video = writeQrVideo(join(dir, "camera.y4m"), code, look);
     if (beforeBrowser) await beforeBrowser();
     browser = await launch({ video, camera });
     await body({ server, code, dir, ...browser });
@@ -54,6 +54,19 @@ test("a live pass shown to the camera reads as valid, with initials and birth ye
     assert.match(text, /\b(19|20)\d\d\b/, "birth year shown");
     assert.match(await result.locator(".initials").innerText(), /\S+ [А-ЯЁ]\./u);
   });
+});
+
+test("a distant pass (1.7 px per module) is read by the scanner's thorough frames", async () => {
+  // At 1.7 px per module the quick decode of a camera frame finds no finder pattern
+  // (decoder/tests/small_codes.rs); every 4th frame is decoded thoroughly, whose enlarged
+  // centre view reads it.
+  await scenario(
+    { codeFor: async ({ base }) => (await issuePass(base, "ivanov")).link, look: { modulePx: 1.7 } },
+    async ({ server, page }) => {
+      await openScanner(page, server.base);
+      await page.locator('[data-result="valid"]').waitFor({ timeout: RESULT_TIMEOUT });
+    },
+  );
 });
 
 test("a random id of this server reads as unknown", async () => {

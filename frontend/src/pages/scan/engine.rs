@@ -1,5 +1,6 @@
 //! The scanner's workings, apart from its view: camera start, the frame loop (~10 attempts a
-//! second, one frame in flight), the decode worker, de-duplication, the server check.
+//! second, one frame in flight, every 4th decoded thoroughly), the decode worker,
+//! de-duplication, the server check.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -25,6 +26,11 @@ pub use super::state::{CameraState, Notice, Screen};
 
 /// A frame is tried at most this often.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
+/// Every this many camera frames, one is decoded with the thorough effort (all the
+/// decoder's views: small or distant codes at 1.5-2.5 px per module, blur, low contrast),
+/// so that a code the quick pass misses is still read within about half a second, while
+/// the other frames stay quick (decoder/README.md: Fast vs Thorough).
+pub const THOROUGH_EVERY: u32 = 4;
 /// The same code read again within this time is not sent again.
 pub const SAME_CODE_QUIET_MS: f64 = 4_000.0;
 /// The server's error code for a scan on behalf of an organization without an active
@@ -50,6 +56,8 @@ pub(super) struct Runtime {
     last_code: RefCell<Option<(String, f64)>>,
     first_frame_ms: Cell<Option<f64>>,
     decode_stats: Cell<(f64, u32)>,
+    /// Camera frames sent to the worker (for [`THOROUGH_EVERY`]).
+    frames_sent: Cell<u32>,
     loop_started: Cell<bool>,
 }
 
@@ -265,7 +273,10 @@ impl Scanner {
             rt.first_frame_ms.set(Some(t));
             self.first_frame_ms.set(Some(t));
         }
-        decoder.submit(frame, false, now, move |answer| {
+        let n = rt.frames_sent.get();
+        rt.frames_sent.set(n.wrapping_add(1));
+        let thorough = n % THOROUGH_EVERY == THOROUGH_EVERY - 1;
+        decoder.submit(frame, thorough, now, move |answer| {
             self.decoded(answer, Source::Camera)
         });
     }
