@@ -1,12 +1,13 @@
 //! Decode benchmark over a folder of labelled images.
 //!
 //! ```text
-//! cargo run --release -p statuspass-decoder --features bench --bin decode-bench -- DIR \
-//!     [--plain | --fast | --thorough] [--width N] [--verbose] [--explore] [--dump-misses OUT]
+//! cargo run --release --bin decode-bench -- DIR \
+//!     [--thorough | --fast | --plain] [--width N] [--verbose] [--explore] [--dump-misses OUT]
 //!     [--repeat N]
 //!
-//! `--plain` measures stock rqrr 0.11 (one prepare of the whole frame, first grid) for
-//! comparison; `--fast` (default) and `--thorough` the pipeline's two efforts. `--width N`
+//! `--thorough` (default: photos, everything the pipeline knows) and `--fast` (what the
+//! scanner does with most camera frames) are the pipeline's two efforts; `--plain` measures
+//! stock rqrr 0.11 (one prepare of the whole frame, first grid) for comparison. `--width N`
 //! resizes every image to N px wide first (the browser scanner's 640 px frames).
 //! ```
 //!
@@ -41,7 +42,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut dir = None;
-    let mut mode = Mode::Pipeline(Effort::Fast);
+    let mut mode = Mode::Pipeline(Effort::Thorough);
     let mut width = None;
     let mut verbose = false;
     let mut explore = false;
@@ -302,7 +303,7 @@ fn main() -> ExitCode {
                 eprintln!("error: {e}");
             }
             eprintln!(
-                "usage: decode-bench DIR [--plain | --fast | --thorough] [--width N] [--verbose] [--explore] [--dump-misses OUT]"
+                "usage: decode-bench DIR [--thorough (default) | --fast | --plain] [--width N] [--verbose] [--explore] [--dump-misses OUT]"
             );
             return ExitCode::from(2);
         }
