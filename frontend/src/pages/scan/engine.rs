@@ -83,6 +83,8 @@ pub struct Scanner {
     /// Figures for the page's data attributes: last and mean decode time, first frame time.
     pub last_decode_ms: RwSignal<f64>,
     pub mean_decode_ms: RwSignal<f64>,
+    /// Camera frames decoded so far (attempts per second, for the figures).
+    pub decoded_frames: RwSignal<u32>,
     pub first_frame_ms: RwSignal<Option<f64>>,
     /// `WxH` of the frames sent to the decoder.
     pub frame_size: RwSignal<Option<(u32, u32)>>,
@@ -106,6 +108,7 @@ impl Scanner {
             on_behalf_of: RwSignal::new(None),
             last_decode_ms: RwSignal::new(0.0),
             mean_decode_ms: RwSignal::new(0.0),
+            decoded_frames: RwSignal::new(0),
             first_frame_ms: RwSignal::new(None),
             frame_size: RwSignal::new(None),
             seq: RwSignal::new(0),
@@ -295,6 +298,7 @@ impl Scanner {
             rt.decode_stats.set((sum, n));
             self.last_decode_ms.set(decoded.millis);
             self.mean_decode_ms.set(sum / f64::from(n));
+            self.decoded_frames.set(n);
         }
         if source == Source::Camera && self.screen.get_untracked() != Screen::Scanning {
             return;

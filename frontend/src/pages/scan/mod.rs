@@ -86,6 +86,7 @@ pub fn ScanPage() -> impl IntoView {
             data-worker-restarts=move || scanner.restarts.get().to_string()
             data-decode-ms=move || format!("{:.1}", scanner.last_decode_ms.get())
             data-decode-mean-ms=move || format!("{:.1}", scanner.mean_decode_ms.get())
+            data-decoded-frames=move || scanner.decoded_frames.get().to_string()
             data-frame-size=move || scanner.frame_size.get().map(|(w, h)| format!("{w}x{h}"))
             data-first-frame-ms=move || scanner.first_frame_ms.get().map(|t| format!("{t:.1}"))
         >
