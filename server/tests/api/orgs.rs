@@ -318,14 +318,7 @@ contract_test!(
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let org: Value = admin
-            .get(url(""))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let org = app.get_json(&admin, &format!("/api/orgs/{ORG_B}")).await;
         assert_eq!(org["contact_email"], "kassa@stadium.example.ru");
 
         // a delegation only for a member
@@ -381,14 +374,9 @@ contract_test!(
             scan_for(&app, &staff, &link, Some(ORG_B)).await.status(),
             403
         );
-        let ds: Value = admin
-            .get(url("/delegations"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let ds = app
+            .get_json(&admin, &format!("/api/orgs/{ORG_B}/delegations"))
+            .await;
         let theirs: Vec<&Value> = ds
             .as_array()
             .unwrap()

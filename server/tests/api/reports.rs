@@ -223,8 +223,8 @@ contract_test!(
         app.clock.advance(Duration::seconds(1));
         app.state.reports.run_due(true).await.unwrap();
         let admin = app.client_for("admin-b").await;
-        let url = app.url(&format!("/api/orgs/{ORG_B}/reports"));
-        let list: Value = admin.get(&url).send().await.unwrap().json().await.unwrap();
+        let reports = format!("/api/orgs/{ORG_B}/reports");
+        let list = app.get_json(&admin, &reports).await;
         assert_eq!(list[0]["status"], "no_contact_email");
         assert_eq!(list[0]["rows"], 1, "built and kept");
         let r = admin
@@ -236,7 +236,7 @@ contract_test!(
         assert_eq!(r.status(), 200);
         let summary = app.state.reports.run_due(false).await.unwrap();
         assert_eq!((summary.created, summary.sent), (0, 1));
-        let list: Value = admin.get(&url).send().await.unwrap().json().await.unwrap();
+        let list = app.get_json(&admin, &reports).await;
         assert_eq!(list[0]["status"], "sent");
         assert_eq!(list[0]["sent_to"], "kassa@stadium.example.ru");
         assert_eq!(
