@@ -5,38 +5,13 @@
 // delegation, refuses a bad e-mail, and flags a report kept for want of an e-mail.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
-import { startServer, apiSession, issuePass } from "../lib/server.mjs";
-import { writeQrVideo } from "../lib/y4m.mjs";
-import { launch } from "../lib/browser.mjs";
+import { apiSession, issuePass } from "../lib/server.mjs";
+import { scenario } from "../lib/scenario.mjs";
 
 const MUSEUM = "1027700012340"; // admin-a; staff-active holds delegation demo-a-active
 const STADIUM = "1177847123453"; // admin-b; no contact e-mail
 const RESULT_TIMEOUT = 30_000;
-
-/** A server and a browser whose fake camera shows `codeFor(server)` (null: no camera file). */
-async function scenario({ codeFor = async () => null } = {}, body) {
-  const server = await startServer();
-  const dir = mkdtempSync(join(tmpdir(), "statuspass-y4m-"));
-  let browser;
-  try {
-    const code = await codeFor(server);
-    const video = code === null ? undefined : writeQrVideo(join(dir, "camera.y4m"), code);
-    browser = await launch({ video });
-    await body({ server, code, ...browser });
-    assert.deepEqual(browser.errors, [], "no uncaught exception in the page");
-  } catch (e) {
-    e.message += `\n--- server log ---\n${server.log().slice(-4000)}\n--- page errors ---\n${[...(browser?.errors || []), ...(browser?.consoleErrors || [])].join("\n")}`;
-    throw e;
-  } finally {
-    await browser?.close();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** The museum's successful scans today, as its admin sees them through the API. */
 async function museumToday(base) {

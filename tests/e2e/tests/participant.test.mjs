@@ -3,23 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { startServer } from "../lib/server.mjs";
-import { launch } from "../lib/browser.mjs";
-
-async function withApp(env, body) {
-  const server = await startServer(env);
-  const browser = await launch();
-  try {
-    await body({ server, ...browser });
-    assert.deepEqual(browser.errors, [], "no uncaught exception in the page");
-  } catch (e) {
-    e.message += `\n--- server log ---\n${server.log().slice(-4000)}\n--- page errors ---\n${[...browser.errors, ...browser.consoleErrors].join("\n")}`;
-    throw e;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
-}
+import { scenario } from "../lib/scenario.mjs";
 
 async function signIn(page, base, key) {
   await page.goto(`${base}/`);
@@ -27,7 +11,7 @@ async function signIn(page, base, key) {
 }
 
 test("the participant page issues a pass, and shows it offline after a reload", async () => {
-  await withApp({}, async ({ server, page, context }) => {
+  await scenario({}, async ({ server, page, context }) => {
     await signIn(page, server.base, "ivanov");
     await page.click('[data-testid="get-pass"]');
     await page.waitForSelector(".pass .qr svg");
@@ -58,7 +42,7 @@ test("the participant page issues a pass, and shows it offline after a reload", 
 });
 
 test("not found, unconfirmed and registry outage each get their own message", async () => {
-  await withApp({}, async ({ server, page, context }) => {
+  await scenario({}, async ({ server, page, context }) => {
     const cases = [
       ["popov", "not_found", /Бумажная справка/],
       ["novikov", "unconfirmed", /только для подтверждённой учётной записи/],

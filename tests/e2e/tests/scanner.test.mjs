@@ -4,38 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import QRCode from "qrcode";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { startServer, issuePass } from "../lib/server.mjs";
-import { writeQrVideo } from "../lib/y4m.mjs";
-import { launch } from "../lib/browser.mjs";
+import { issuePass } from "../lib/server.mjs";
+import { scenario } from "../lib/scenario.mjs";
 
 const RESULT_TIMEOUT = 30_000;
-
-/** Runs `body({server, page, ...})` with a server, a y4m of `codeFor(server)` and a browser. */
-async function scenario({ serverEnv = {}, codeFor, beforeBrowser, camera = true, look = {} }, body) {
-  const server = await startServer(serverEnv);
-  const dir = mkdtempSync(join(tmpdir(), "statuspass-y4m-"));
-  let browser;
-  try {
-    const code = await codeFor(server);
-    const video = writeQrVideo(join(dir, "camera.y4m"), code, look);
-    if (beforeBrowser) await beforeBrowser();
-    browser = await launch({ video, camera });
-    await body({ server, code, dir, ...browser });
-    assert.deepEqual(browser.errors, [], "no uncaught exception in the page");
-  } catch (e) {
-    e.message += `\n--- server log ---\n${server.log().slice(-4000)}\n--- page errors ---\n${[...(browser?.errors || []), ...(browser?.consoleErrors || [])].join("\n")}`;
-    throw e;
-  } finally {
-    await browser?.close();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Opens /scan and signs in as demo staff through the page. */
 async function openScanner(page, base, staff = "staff-none") {
