@@ -67,35 +67,30 @@ impl FrameGrabber {
 
     /// The current video frame, at most [`CAMERA_MAX_WIDTH`] wide.
     pub fn from_video(&self, video: &HtmlVideoElement) -> Option<Frame> {
-        let (vw, vh) = (video.video_width(), video.video_height());
-        let (w, h) = fit_width(vw, vh, CAMERA_MAX_WIDTH)?;
-        self.resize(w, h);
-        self.ctx
-            .draw_image_with_html_video_element_and_dw_and_dh(
-                video,
-                0.0,
-                0.0,
-                f64::from(w),
-                f64::from(h),
-            )
-            .ok()?;
-        self.read(w, h)
+        let (w, h) = fit_width(video.video_width(), video.video_height(), CAMERA_MAX_WIDTH)?;
+        self.capture(w, h, |ctx, dw, dh| {
+            ctx.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, dw, dh)
+        })
     }
 
     /// A photo, its longer side at most [`PHOTO_MAX_SIDE`].
     pub fn from_bitmap(&self, bitmap: &ImageBitmap) -> Option<Frame> {
-        let (bw, bh) = (bitmap.width(), bitmap.height());
-        let (w, h) = fit_side(bw, bh, PHOTO_MAX_SIDE)?;
+        let (w, h) = fit_side(bitmap.width(), bitmap.height(), PHOTO_MAX_SIDE)?;
+        self.capture(w, h, |ctx, dw, dh| {
+            ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, dw, dh)
+        })
+    }
+
+    /// Draws a source scaled to `w` x `h` (`draw` gets the context and the size) and reads
+    /// the pixels back.
+    fn capture(
+        &self,
+        w: u32,
+        h: u32,
+        draw: impl FnOnce(&CanvasRenderingContext2d, f64, f64) -> Result<(), JsValue>,
+    ) -> Option<Frame> {
         self.resize(w, h);
-        self.ctx
-            .draw_image_with_image_bitmap_and_dw_and_dh(
-                bitmap,
-                0.0,
-                0.0,
-                f64::from(w),
-                f64::from(h),
-            )
-            .ok()?;
+        draw(&self.ctx, f64::from(w), f64::from(h)).ok()?;
         self.read(w, h)
     }
 }
