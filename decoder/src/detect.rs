@@ -644,17 +644,8 @@ fn find_capstones(img: &mut Bitmap) -> (Vec<CapStone>, Option<usize>) {
             }
             let lp = scanner.advance(!colour);
             x += 1;
-            let Some(lp) = lp else {
-                continue;
-            };
-            if !is_capstone(img, &lp, y) {
-                continue;
-            }
-            if let Some(cap) = create_capstone(img, &lp, y) {
-                res.push(cap);
-                if res.len() >= MAX_CAPSTONES {
-                    return (res, None);
-                }
+            if lp.is_some_and(|lp| record_candidate(img, &lp, y, &mut res)) {
+                return (res, None);
             }
         }
         // A virtual pixel past the right edge closes patterns touching it: light for this
@@ -662,18 +653,25 @@ fn find_capstones(img: &mut Bitmap) -> (Vec<CapStone>, Option<usize>) {
         let mut inverse = scanner;
         inverse.advance(true);
         inverse_hits += inverse.inverse_hits;
-        if let Some(lp) = scanner.advance(false) {
-            if is_capstone(img, &lp, y) {
-                if let Some(cap) = create_capstone(img, &lp, y) {
-                    res.push(cap);
-                    if res.len() >= MAX_CAPSTONES {
-                        return (res, None);
-                    }
-                }
-            }
+        if scanner
+            .advance(false)
+            .is_some_and(|lp| record_candidate(img, &lp, y, &mut res))
+        {
+            return (res, None);
         }
     }
     (res, Some(inverse_hits))
+}
+
+/// Tests a row candidate and records the capstone it belongs to; `true` once
+/// [`MAX_CAPSTONES`] are found (the scan stops there).
+fn record_candidate(img: &mut Bitmap, lp: &LinePos, y: usize, res: &mut Vec<CapStone>) -> bool {
+    if is_capstone(img, lp, y) {
+        if let Some(cap) = create_capstone(img, lp, y) {
+            res.push(cap);
+        }
+    }
+    res.len() >= MAX_CAPSTONES
 }
 
 /// Candidate (horizontal neighbour, vertical neighbour) pairs for capstone `idx`, best first.
@@ -1000,15 +998,19 @@ fn jiggle_perspective(
     size: usize,
     coarse_passes: usize,
 ) -> Perspective {
-    let coarse = FitnessProbe::new(size, &[0.5]);
     let fine = FitnessProbe::new(size, &[0.3, 0.5, 0.7]);
+    let coarse = (coarse_passes > 0).then(|| FitnessProbe::new(size, &[0.5]));
+    let probe_for = |pass: usize| match &coarse {
+        Some(c) if pass < coarse_passes => c,
+        _ => &fine,
+    };
     let dom = size as f64 + 1.0;
-    let mut probe = if coarse_passes > 0 { &coarse } else { &fine };
-    let mut best = probe.score(img, &p);
+    let mut best = probe_for(0).score(img, &p);
     let mut adjustments = p.0.map(|c| c * 0.02);
     for pass in 0..JIGGLE_PASSES {
-        if pass == coarse_passes && pass > 0 {
-            probe = &fine;
+        let probe = probe_for(pass);
+        if pass > 0 && pass == coarse_passes {
+            // Scores of the two probes are not comparable: rescore on switching.
             best = probe.score(img, &p);
         }
         for (j, &step) in adjustments.iter().enumerate() {
