@@ -1164,13 +1164,18 @@ pub fn refined(img: &Bitmap, loc: &GridLocation, coarse_passes: usize) -> Option
     out.lands_near(img).then_some(out)
 }
 
+/// Diagonal of a finder pattern in modules: square patterns, and round ones (whose ring
+/// "corners" are arbitrary points on a circle of 7 modules).
+const SQUARE_FINDER_DIAGONAL: f64 = 7.0 * std::f64::consts::SQRT_2;
+const ROUND_FINDER_DIAGONAL: f64 = 7.0;
+
 /// Grid size (modules per side) estimated from the finder patterns alone: the distance
-/// between their centres over the module size read from their diagonals (square
-/// patterns: 7 sqrt 2 modules). Independent of the timing-pattern count.
-fn size_estimate(loc: &GridLocation) -> Option<f64> {
+/// between their centres over the module size read from their diagonals, taken to be
+/// `diagonal` modules long. Independent of the timing-pattern count.
+fn size_from_centres(loc: &GridLocation, diagonal: f64) -> Option<f64> {
     let ([a, b, c], diag) = loc.centres?;
-    let d = 0.5 * ((b.0 - a.0).hypot(b.1 - a.1) + (c.0 - a.0).hypot(c.1 - a.1));
-    let module = diag / (7.0 * std::f64::consts::SQRT_2);
+    let d = (0.5 * ((b.0 - a.0).hypot(b.1 - a.1) + (c.0 - a.0).hypot(c.1 - a.1))).max(1.0);
+    let module = diag / diagonal;
     (module > 0.5).then(|| d / module + 7.0)
 }
 
@@ -1180,7 +1185,7 @@ fn size_estimate(loc: &GridLocation) -> Option<f64> {
 /// corpus every neighbour that decoded was such a case, and trying both neighbours of
 /// every failing grid cost a quarter of the time of the frames without a readable code.
 pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
-    let Some(est) = size_estimate(loc) else {
+    let Some(est) = size_from_centres(loc, SQUARE_FINDER_DIAGONAL) else {
         return Vec::new();
     };
     let off = |s: usize| (est - s as f64).abs();
@@ -1236,16 +1241,15 @@ pub fn corner_variants(loc: &GridLocation) -> Vec<GridLocation> {
 /// modules) pattern, plus the neighbouring versions; the 4th corner is the parallelogram
 /// estimate (to be [`refined`] by the usual jiggle). At most 6 sizes, up to version 10.
 pub fn centre_hypotheses(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
-    let Some(([a, b, c], diag)) = loc.centres else {
+    let Some(([a, b, c], _)) = loc.centres else {
         return Vec::new();
     };
-    let d = (0.5 * ((b.0 - a.0).hypot(b.1 - a.1) + (c.0 - a.0).hypot(c.1 - a.1))).max(1.0);
     let mut sizes: Vec<usize> = Vec::new();
-    for module in [diag / (7.0 * std::f64::consts::SQRT_2), diag / 7.0] {
-        if module.is_nan() || module <= 0.5 {
+    for diagonal in [SQUARE_FINDER_DIAGONAL, ROUND_FINDER_DIAGONAL] {
+        let Some(est) = size_from_centres(loc, diagonal) else {
             continue;
-        }
-        let v = ((d / module + 7.0 - 17.0) / 4.0).round();
+        };
+        let v = ((est - 17.0) / 4.0).round();
         if !(1.0..=10.0).contains(&v) {
             continue;
         }
