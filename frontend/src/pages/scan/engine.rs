@@ -55,7 +55,8 @@ pub(super) struct Runtime {
     pub(super) public_url: RefCell<Option<String>>,
     last_code: RefCell<Option<(String, f64)>>,
     first_frame_ms: Cell<Option<f64>>,
-    decode_stats: Cell<(f64, u32)>,
+    /// Decode time of all camera frames so far (with `Scanner::decoded_frames`: the mean).
+    decode_ms_sum: Cell<f64>,
     /// Camera frames sent to the worker (for [`THOROUGH_EVERY`]).
     frames_sent: Cell<u32>,
     loop_started: Cell<bool>,
@@ -293,12 +294,12 @@ impl Scanner {
         };
         if source == Source::Camera {
             let rt = self.rt();
-            let (sum, n) = rt.decode_stats.get();
-            let (sum, n) = (sum + decoded.millis, n + 1);
-            rt.decode_stats.set((sum, n));
+            let sum = rt.decode_ms_sum.get() + decoded.millis;
+            rt.decode_ms_sum.set(sum);
+            let n = self.decoded_frames.get_untracked() + 1;
+            self.decoded_frames.set(n);
             self.last_decode_ms.set(decoded.millis);
             self.mean_decode_ms.set(sum / f64::from(n));
-            self.decoded_frames.set(n);
         }
         if source == Source::Camera && self.screen.get_untracked() != Screen::Scanning {
             return;
