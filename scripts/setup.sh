@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing statuspass needs, idempotently, at pinned versions.
 #   scripts/setup.sh run    # toolchain for building the PWA: wasm32 target, trunk, wasm-bindgen-cli
-#   scripts/setup.sh test   # the above + Chromium, openssl, SMTP test server (npm packages:
-#                           # tests/e2e/run.sh runs `npm ci` when its lock changed),
+#   scripts/setup.sh test   # the above + Chromium, openssl, SMTP test server, the test OpenID
+#                           # provider (npm ci in tests/oidc; tests/e2e/run.sh runs its own
+#                           # `npm ci` when its lock changed),
 #                           # and starts PostgreSQL and Redis if they are down
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,8 +65,21 @@ ensure_services() {
   log "PostgreSQL or Redis did not come up"; return 1
 }
 
+# The OpenID provider of the sign-in tests (npm oidc-provider, pinned by tests/oidc's lock):
+# `npm ci` only when node_modules was not installed from this package-lock.json.
+ensure_test_provider() {
+  local dir=tests/oidc stamp=tests/oidc/node_modules/.statuspass-lock
+  command -v node >/dev/null || { log "Node.js is required for the sign-in tests"; return 1; }
+  if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
+    log "installing the test OpenID provider (npm ci in $dir)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+
 ensure_rust_tools
 if [ "$mode" = test ]; then
   ensure_debian_packages
   ensure_services
+  ensure_test_provider
 fi

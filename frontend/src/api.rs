@@ -125,11 +125,17 @@ pub async fn demo_sign_in(key: &str) -> Result<Me, ApiFailure> {
     post("/api/auth/demo", &body).await.map(|(me, _)| me)
 }
 
-/// `POST /api/auth/logout`.
-pub async fn sign_out() -> Result<(), ApiFailure> {
+/// `POST /api/auth/logout`; after an OpenID Connect sign-in, where to end the session at the
+/// provider too.
+pub async fn sign_out() -> Result<Option<String>, ApiFailure> {
     let sent = Request::post("/api/auth/logout").send().await;
     match sent {
-        Ok(r) if r.ok() => Ok(()),
+        Ok(r) if r.status() == 200 => Ok(r
+            .json::<statuspass_shared::api::Logout>()
+            .await
+            .ok()
+            .and_then(|l| l.end_session_url)),
+        Ok(r) if r.ok() => Ok(None),
         Ok(r) => Err(ApiFailure::Status(r.status(), None)),
         Err(_) => Err(ApiFailure::Network),
     }

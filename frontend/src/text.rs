@@ -9,6 +9,9 @@ pub const SIGN_IN_DEMO_HINT: &str =
 pub const SIGN_IN_NOBODY: &str = "Нет подходящих демонстрационных учётных записей.";
 pub const SIGN_IN_DISABLED: &str = "Демонстрационный вход отключён на этом сервере.";
 pub const SIGN_IN_FAILED: &str = "Не удалось войти. Попробуйте ещё раз.";
+pub const SIGN_IN_WITH: &str = "Войти через";
+pub const SIGN_IN_PROVIDER_HINT: &str =
+    "Нужна подтверждённая учётная запись. После входа вы вернётесь на эту страницу.";
 pub const NOT_CONFIRMED_MARK: &str = "учётная запись не подтверждена";
 pub const SIGNED_IN_AS: &str = "Вы вошли как";
 pub const SIGN_OUT: &str = "Выйти";
@@ -139,8 +142,11 @@ pub const STAFF_REMOVE_YES: &str = "Да, удалить";
 pub const STAFF_ADD_TITLE: &str = "Добавить сотрудника";
 pub const STAFF_DEMO_PICK: &str = "Демонстрационный пользователь";
 pub const STAFF_DEMO_NONE: &str = "— выбрать —";
-pub const STAFF_SUBJECT: &str = "Идентификатор (subject)";
-pub const STAFF_SUBJECT_HINT: &str = "Для демонстрационных пользователей: demo:ключ";
+pub const STAFF_SNILS: &str = "СНИЛС сотрудника";
+pub const STAFF_SNILS_HINT: &str =
+    "Сотрудник получит доступ, когда впервые войдёт со своей подтверждённой учётной записью.";
+pub const STAFF_SNILS_SHORT: &str = "СНИЛС";
+pub const STAFF_PENDING: &str = "ещё не входил";
 pub const STAFF_NAME: &str = "Имя";
 pub const STAFF_ADD: &str = "Добавить";
 
@@ -152,6 +158,7 @@ pub const DELEGATION_REVOKED_AT: &str = "Отозвана";
 pub const DELEGATION_REVOKE: &str = "Отозвать";
 pub const DELEGATION_NEW_TITLE: &str = "Выдать доверенность";
 pub const DELEGATION_WHO: &str = "Сотрудник";
+pub const DELEGATION_FORMER_MEMBER: &str = "Бывший сотрудник";
 pub const DELEGATION_FROM: &str = "Действует с";
 pub const DELEGATION_UNTIL: &str = "Действует по (включительно)";
 pub const DELEGATION_ISSUE: &str = "Выдать";

@@ -34,6 +34,19 @@ mail_from = "statuspass <noreply@statuspass.invalid>"
 report_interval_days = 30
 report_check_interval_secs = 3600
 redis_prefix = "statuspass:"
+session_idle_secs = 7200
+session_absolute_secs = 43200
+oidc_scopes = "openid profile"
+oidc_display_name = "Госуслуги"
+oidc_claim_trusted = "trusted"
+oidc_claim_snils = "snils"
+oidc_claim_family_name = "family_name"
+oidc_claim_given_name = "given_name"
+oidc_claim_middle_name = "middle_name"
+oidc_claim_name = "name"
+oidc_claim_birthdate = "birthdate"
+oidc_leeway_secs = 60
+oidc_timeout_ms = 10000
 "#;
 
 /// A value that must not reach logs: `Debug` and `Display` print `***`.
@@ -176,6 +189,40 @@ pub struct Settings {
     pub signing_key_path: Option<PathBuf>,
     /// `STATUSPASS_SIGNING_CERT_PATH`: PEM certificate of the signing key.
     pub signing_cert_path: Option<PathBuf>,
+    /// `STATUSPASS_SESSION_IDLE_SECS`: a session unused this long ends.
+    pub session_idle_secs: u64,
+    /// `STATUSPASS_SESSION_ABSOLUTE_SECS`: a session ends this long after sign-in, used or not.
+    pub session_absolute_secs: u64,
+    /// `STATUSPASS_OIDC_ISSUER`: the OpenID provider's issuer URL (discovery from
+    /// `{issuer}/.well-known/openid-configuration`). Setting it turns OpenID Connect sign-in on
+    /// and demo sign-in off.
+    pub oidc_issuer: Option<String>,
+    /// `STATUSPASS_OIDC_CLIENT_ID`: this service's client id at the provider.
+    pub oidc_client_id: Option<String>,
+    /// `STATUSPASS_OIDC_CLIENT_SECRET`: its client secret (`client_secret_basic`).
+    pub oidc_client_secret: Option<Secret<String>>,
+    /// `STATUSPASS_OIDC_SCOPES`: space-separated scopes asked for (`openid` is always sent).
+    pub oidc_scopes: String,
+    /// `STATUSPASS_OIDC_DISPLAY_NAME`: the provider's name on the sign-in button.
+    pub oidc_display_name: String,
+    /// `STATUSPASS_OIDC_CLAIM_TRUSTED`: boolean claim meaning "confirmed account".
+    pub oidc_claim_trusted: String,
+    /// `STATUSPASS_OIDC_CLAIM_SNILS`: claim holding the СНИЛС.
+    pub oidc_claim_snils: String,
+    /// `STATUSPASS_OIDC_CLAIM_FAMILY_NAME`.
+    pub oidc_claim_family_name: String,
+    /// `STATUSPASS_OIDC_CLAIM_GIVEN_NAME`.
+    pub oidc_claim_given_name: String,
+    /// `STATUSPASS_OIDC_CLAIM_MIDDLE_NAME`.
+    pub oidc_claim_middle_name: String,
+    /// `STATUSPASS_OIDC_CLAIM_NAME`: the full name, used when the parts are missing.
+    pub oidc_claim_name: String,
+    /// `STATUSPASS_OIDC_CLAIM_BIRTHDATE`: `YYYY-MM-DD`.
+    pub oidc_claim_birthdate: String,
+    /// `STATUSPASS_OIDC_LEEWAY_SECS`: clock-skew leeway when checking id token times.
+    pub oidc_leeway_secs: u64,
+    /// `STATUSPASS_OIDC_TIMEOUT_MS`: timeout of each call to the provider.
+    pub oidc_timeout_ms: u64,
 }
 
 impl Settings {
@@ -236,6 +283,20 @@ impl Settings {
             "report_interval_days must be positive"
         );
         anyhow::ensure!(self.pass_ttl_secs > 0, "pass_ttl_secs must be positive");
+        anyhow::ensure!(
+            self.session_idle_secs > 0 && self.session_absolute_secs > 0,
+            "session lifetimes must be positive"
+        );
+        if let Some(issuer) = &self.oidc_issuer {
+            anyhow::ensure!(
+                issuer.starts_with("https://") || issuer.starts_with("http://"),
+                "oidc_issuer must be an http(s) URL"
+            );
+            anyhow::ensure!(
+                self.oidc_client_id.is_some(),
+                "oidc_issuer needs oidc_client_id"
+            );
+        }
         if self.registry == RegistryKind::Http {
             anyhow::ensure!(
                 self.registry_url.is_some(),
@@ -274,6 +335,24 @@ impl Settings {
                 self.data_dir.join("statuspass.db").display()
             ),
         }
+    }
+
+    /// Whether OpenID Connect sign-in is configured.
+    pub fn oidc_enabled(&self) -> bool {
+        self.oidc_issuer.is_some()
+    }
+
+    /// Whether demo sign-in (and demo data) is on: asked for, and no real sign-in configured.
+    pub fn demo_enabled(&self) -> bool {
+        self.demo_auth && !self.oidc_enabled()
+    }
+
+    /// Where the OpenID provider sends the browser back to.
+    pub fn oidc_redirect_url(&self) -> String {
+        format!(
+            "{}/api/auth/oidc/callback",
+            self.public_url().trim_end_matches('/')
+        )
     }
 
     /// Whether cookies get the `Secure` flag.
@@ -319,6 +398,22 @@ const ENV_KEYS: &[&str] = &[
     "report_check_interval_secs",
     "signing_key_path",
     "signing_cert_path",
+    "session_idle_secs",
+    "session_absolute_secs",
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_scopes",
+    "oidc_display_name",
+    "oidc_claim_trusted",
+    "oidc_claim_snils",
+    "oidc_claim_family_name",
+    "oidc_claim_given_name",
+    "oidc_claim_middle_name",
+    "oidc_claim_name",
+    "oidc_claim_birthdate",
+    "oidc_leeway_secs",
+    "oidc_timeout_ms",
 ];
 
 #[cfg(test)]
@@ -371,12 +466,30 @@ mod tests {
     }
 
     #[test]
+    fn configuring_an_issuer_turns_demo_sign_in_off() {
+        assert!(load(&[]).unwrap().demo_enabled());
+        let s = load(&[
+            ("STATUSPASS_OIDC_ISSUER", "https://id.example.ru"),
+            ("STATUSPASS_OIDC_CLIENT_ID", "statuspass"),
+            ("STATUSPASS_PUBLIC_URL", "https://pass.example.ru/"),
+        ])
+        .unwrap();
+        assert!(s.oidc_enabled() && s.demo_auth && !s.demo_enabled());
+        assert_eq!(
+            s.oidc_redirect_url(),
+            "https://pass.example.ru/api/auth/oidc/callback"
+        );
+    }
+
+    #[test]
     fn invalid_values_are_refused_with_a_reason() {
         assert!(load(&[("STATUSPASS_PASS_TTL_SECS", "soon")]).is_err());
         assert!(load(&[("STATUSPASS_PUBLIC_URL", "pass.example.ru")]).is_err());
         assert!(load(&[("STATUSPASS_REGISTRY", "http")]).is_err());
         assert!(load(&[("STATUSPASS_PASS_TTL_SECS", "0")]).is_err());
         assert!(load(&[("STATUSPASS_TIMEZONE", "Mars/Olympus")]).is_err());
+        assert!(load(&[("STATUSPASS_OIDC_ISSUER", "https://id.example.ru")]).is_err());
+        assert!(load(&[("STATUSPASS_SESSION_IDLE_SECS", "0")]).is_err());
     }
 
     #[test]

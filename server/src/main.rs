@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use statuspass_server::configuration::Settings;
+use statuspass_server::operator::{self, Flags};
 use statuspass_server::reports;
 use statuspass_server::startup::{build_state, Application, Overrides};
 use statuspass_server::telemetry;
@@ -9,6 +10,11 @@ use statuspass_server::telemetry;
 const USAGE: &str = "usage:
   statuspass [serve]               run the server
   statuspass reports run [--force] run the due-report job once now (--force: every organization is due)
+  statuspass orgs add --ogrn OGRN --short-name NAME --name FULL_NAME [--email ADDRESS]
+                                   add an organization (or update its names and e-mail)
+  statuspass orgs add-admin --ogrn OGRN --snils SNILS [--name NAME]
+                                   make the person with this SNILS its admin (bound at their
+                                   first sign-in)
 
 Configuration comes from STATUSPASS_* environment variables (see README.md).";
 
@@ -41,6 +47,23 @@ async fn main() -> anyhow::Result<()> {
             if let reports::mail::Mailer::Outbox(_, dir) = &state.reports.mailer {
                 println!("outbox: {}", dir.display());
             }
+            Ok(())
+        }
+        ["orgs", "add", rest @ ..] => {
+            let flags = Flags::parse(rest, &["ogrn", "short-name", "name", "email"])?;
+            let state = build_state(settings, Overrides::default()).await?;
+            let org = operator::add_org(&state, &flags).await?;
+            println!("organization {} «{}» is in place", org.ogrn, org.short_name);
+            Ok(())
+        }
+        ["orgs", "add-admin", rest @ ..] => {
+            let flags = Flags::parse(rest, &["ogrn", "snils", "name"])?;
+            let state = build_state(settings, Overrides::default()).await?;
+            let org = operator::add_admin(&state, &flags).await?;
+            println!(
+                "admin of {} «{}» is in place (bound at their first sign-in)",
+                org.ogrn, org.short_name
+            );
             Ok(())
         }
         _ => {

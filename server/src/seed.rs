@@ -50,6 +50,7 @@ pub async fn seed_demo(db: &Db, people: &DemoDirectory, now: DateTime<Utc>) -> a
                 subject: person.subject,
                 name: person.name,
                 role: m.role,
+                snils: person.snils,
             };
             organizations::add_member(db, &demo.org.ogrn, &member, now).await?;
         }
@@ -66,6 +67,7 @@ pub async fn seed_demo(db: &Db, people: &DemoDirectory, now: DateTime<Utc>) -> a
                 valid_until: now + Duration::days(d.until_days),
                 revoked_at: d.revoked.then(|| now - Duration::days(1)),
                 issued_by: "demo".to_owned(),
+                holder_name: None,
             };
             organizations::insert_delegation(db, &row, now).await?;
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_session::config::PersistentSession;
-use actix_session::storage::CookieSessionStore;
+use actix_session::config::TtlExtensionPolicy;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
@@ -18,6 +18,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use statuspass_shared::PassLinks;
 
 use crate::auth::demo::DemoDirectory;
+use crate::auth::oidc::{OidcSignIn, RedirectSignIn};
 use crate::clock::{Clock, SystemClock};
 use crate::configuration::{RegistryKind, Settings};
 use crate::error::AppError;
@@ -29,7 +30,8 @@ use crate::reports::ReportJob;
 use crate::store::passes::redis::RedisPassStore;
 use crate::store::passes::sql::SqlPassStore;
 use crate::store::passes::PassStore;
-use crate::store::{ledger, Db};
+use crate::store::sessions::ServerSessions;
+use crate::store::{ledger, redis_pool, Db};
 use crate::{routes, telemetry, web_assets};
 
 /// Everything a handler may need, shared by all workers.
@@ -43,6 +45,12 @@ pub struct AppState {
     pub timezone: chrono_tz::Tz,
     /// Present when demo sign-in is enabled.
     pub demo: Option<DemoDirectory>,
+    /// Present when OpenID Connect sign-in is configured.
+    pub sign_in: Option<Arc<dyn RedirectSignIn>>,
+    /// Server-side sessions (database or Redis).
+    pub sessions: ServerSessions,
+    /// Wall time for session lifetimes (tests move pass time without ending sessions).
+    pub session_clock: Arc<dyn Clock>,
     /// The monthly report job.
     pub reports: ReportJob,
 }
@@ -81,6 +89,8 @@ impl AppState {
 pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub registry: Option<Arc<dyn Registry>>,
+    /// The clock of session lifetimes (default: the system clock).
+    pub session_clock: Option<Arc<dyn Clock>>,
 }
 
 /// A built, bound, not yet running server.
@@ -166,7 +176,20 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         chrono::Duration::seconds(i64::try_from(settings.pass_ttl_secs)?),
         chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
     );
-    let demo = if settings.demo_auth {
+    let session_clock = overrides
+        .session_clock
+        .unwrap_or_else(|| Arc::new(SystemClock));
+    let sessions = match &settings.redis_url {
+        Some(url) => ServerSessions::redis(
+            redis_pool(url.expose())?,
+            &settings.redis_prefix,
+            session_clock.clone(),
+        ),
+        None => ServerSessions::sql(db.clone(), session_clock.clone()),
+    };
+    let sign_in =
+        OidcSignIn::from_settings(&settings)?.map(|p| Arc::new(p) as Arc<dyn RedirectSignIn>);
+    let demo = if settings.demo_enabled() {
         let people = DemoDirectory::load()?;
         crate::seed::seed_demo(&db, &people, clock.now()).await?;
         Some(people)
@@ -183,6 +206,9 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         db,
         clock,
         demo,
+        sign_in,
+        sessions,
+        session_clock,
     })
 }
 
@@ -240,21 +266,29 @@ fn json_error(err: JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web
 
 fn run(listener: TcpListener, state: web::Data<AppState>, key: Key) -> anyhow::Result<Server> {
     let secure = state.settings.cookie_secure();
+    let idle = actix_web::cookie::time::Duration::seconds(
+        i64::try_from(state.settings.session_idle_secs).unwrap_or(i64::MAX),
+    );
     let max_body = state.settings.max_body_bytes;
     let web_dir = state.settings.web_dir.clone();
     let server = HttpServer::new(move || {
-        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+        // The cookie carries a random key only; the idle deadline moves on every request, the
+        // absolute lifetime is checked by `auth::Principal`.
+        let sessions = SessionMiddleware::builder(state.sessions.clone(), key.clone())
             .cookie_name("statuspass_session".to_owned())
             .cookie_secure(secure)
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
             .session_lifecycle(
                 PersistentSession::default()
-                    .session_ttl(actix_web::cookie::time::Duration::hours(12)),
+                    .session_ttl(idle)
+                    .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
             )
             .build();
         App::new()
             .wrap(sessions)
+            // Outside the session middleware (the last `wrap` is the outermost).
+            .wrap(from_fn(session_store_errors))
             .wrap(Compress::default())
             .wrap(
                 DefaultHeaders::new()
@@ -279,13 +313,27 @@ fn run(listener: TcpListener, state: web::Data<AppState>, key: Key) -> anyhow::R
     Ok(server)
 }
 
+/// The session middleware fails with a bare 500 when its store (database or Redis) cannot be
+/// reached; answer the JSON 503 every other storage failure gets.
+async fn session_store_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse, actix_web::Error> {
+    match next.call(req).await {
+        Ok(res) => Ok(res.map_into_boxed_body()),
+        // Becomes `AppError`'s own response (503 JSON) where actix renders the error.
+        Err(e) => Err(AppError::StorageUnavailable(anyhow::anyhow!("session store: {e:?}")).into()),
+    }
+}
+
 /// Deletes what retention rules say is due: registry data of expired passes, old tombstones,
 /// ledger rows past 90 days.
 pub async fn sweep_once(state: &AppState) -> anyhow::Result<()> {
     let passes = state.passes.sweep().await?;
     let ledger = ledger::delete_expired(&state.db, state.clock.now()).await?;
-    if passes > 0 || ledger > 0 {
-        tracing::info!(passes, ledger, "swept expired data");
+    let sessions = state.sessions.sweep().await?;
+    if passes > 0 || ledger > 0 || sessions > 0 {
+        tracing::info!(passes, ledger, sessions, "swept expired data");
     }
     Ok(())
 }

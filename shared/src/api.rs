@@ -70,6 +70,14 @@ pub struct Me {
     pub confirmed: bool,
 }
 
+/// Answer of `POST /api/auth/logout` after an OpenID Connect sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct Logout {
+    /// Send the browser here to end the session at the identity provider too.
+    pub end_session_url: Option<String>,
+}
+
 /// Answer of `POST /api/pass`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
@@ -167,6 +175,10 @@ pub struct ClientConfig {
     pub pass_ttl_secs: u64,
     /// Whether demo sign-in is enabled.
     pub demo_auth: bool,
+    /// Set when people sign in through an OpenID provider (`GET /api/auth/oidc/start`):
+    /// the provider's name for the button («Войти через Госуслуги»).
+    #[serde(default)]
+    pub sign_in_provider: Option<String>,
 }
 
 /// `GET /api/orgs/{ogrn}/stats`.
@@ -211,18 +223,30 @@ pub struct MyDelegation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct StaffMember {
-    /// The person's subject id (demo: `demo:{key}`).
+    /// The person's subject id (demo: `demo:{key}`; `pending:…` until an invited person first
+    /// signs in). Technical: for removal calls, never shown.
     pub subject: String,
     pub name: String,
     pub role: Role,
+    /// Invited by СНИЛС and not signed in yet.
+    #[serde(default)]
+    pub pending: bool,
+    /// The СНИЛС they were invited with, masked but for the last digits (`***-***-445 95`).
+    #[serde(default)]
+    pub snils_masked: Option<String>,
 }
 
-/// Body of `POST /api/orgs/{ogrn}/staff`.
+/// Body of `POST /api/orgs/{ogrn}/staff`: a person by СНИЛС (invited before their first
+/// sign-in, as an organization cabinet does) or by subject id; exactly one of the two.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddStaff {
-    pub subject: String,
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// `11223344595` or `112-233-445 95`.
+    #[serde(default)]
+    pub snils: Option<String>,
     pub name: String,
     /// `staff` (default) or `admin`.
     #[serde(default)]
@@ -235,6 +259,9 @@ pub struct AddStaff {
 pub struct Delegation {
     pub id: String,
     pub subject: String,
+    /// The holder's name as a member of the organization.
+    #[serde(default)]
+    pub holder_name: Option<String>,
     pub power_code: String,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
     pub valid_from: DateTime<FixedOffset>,
@@ -251,7 +278,11 @@ pub struct Delegation {
 #[cfg_attr(feature = "server", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDelegation {
-    pub subject: String,
+    /// The staff member: by subject id, or by the СНИЛС they were invited with.
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub snils: Option<String>,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
     pub valid_from: DateTime<FixedOffset>,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]

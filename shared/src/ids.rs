@@ -109,6 +109,20 @@ impl Snils {
         Ok(Self(s.to_owned()))
     }
 
+    /// Like [`Snils::parse`], also accepting the printed form `112-233-445 95` (hyphens and
+    /// spaces between the groups), as identity providers hand it over.
+    pub fn parse_printed(s: &str) -> Result<Self, IdError> {
+        let s = s.trim();
+        let digits: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+        if digits.len() != 11 || s.len() > 14 {
+            return Err(IdError::Length {
+                expected: 11,
+                got: digits.chars().count(),
+            });
+        }
+        Self::parse(&digits)
+    }
+
     fn check_number(d: &[u8; 11]) -> u32 {
         let sum: u32 = d[..9]
             .iter()
@@ -242,6 +256,25 @@ mod tests {
                 got: 14
             })
         );
+    }
+
+    #[test]
+    fn snils_printed_form_is_normalised_and_checked() {
+        assert_eq!(
+            Snils::parse_printed("112-233-445 95").unwrap().as_str(),
+            "11223344595"
+        );
+        assert_eq!(
+            Snils::parse_printed(" 11223344595 ").unwrap().as_str(),
+            "11223344595"
+        );
+        assert_eq!(
+            Snils::parse_printed("123-456-789 00"),
+            Err(IdError::Checksum)
+        );
+        assert!(Snils::parse_printed("112-233-445 9").is_err());
+        assert!(Snils::parse_printed("1-1-2-2-3-3-4-4-5-9-5").is_err());
+        assert!(Snils::parse_printed("112.233.445 95").is_err());
     }
 
     #[test]

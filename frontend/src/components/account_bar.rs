@@ -17,9 +17,16 @@ pub fn AccountBar(
 ) -> impl IntoView {
     let sign_out = move |_| {
         spawn_local(async move {
-            // Signed out locally even if the server cannot be reached.
-            let _ = api::sign_out().await;
-            on_signed_out.run(());
+            // Signed out locally even if the server cannot be reached; after a real sign-in the
+            // provider's session ends too (it sends the browser back to the home page).
+            match api::sign_out().await {
+                Ok(Some(end_session)) => {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().set_href(&end_session);
+                    }
+                }
+                _ => on_signed_out.run(()),
+            }
         });
     };
     view! {

@@ -1,4 +1,5 @@
-//! Demo sign-in: the demo people who have a given role, one button each.
+//! Sign-in: «Войти через Госуслуги» when the server signs people in through an OpenID provider;
+//! otherwise (the embedded default) the demo people who have a given role, one button each.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,11 +12,22 @@ use crate::text;
 enum People {
     Loading,
     Loaded(Vec<DemoPerson>),
+    /// Real sign-in through the provider of this name.
+    Provider(String),
     Disabled,
     Failed,
 }
 
-/// The list of demo people with `role`; choosing one signs them in.
+/// `/api/auth/oidc/start?return_to={this page}`: after the provider the person lands here again.
+fn start_url() -> String {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned());
+    let encoded: String = js_sys::encode_uri_component(&path).into();
+    format!("/api/auth/oidc/start?return_to={encoded}")
+}
+
+/// The sign-in: the provider's button, or the demo people with `role`.
 #[component]
 pub fn DemoSignIn(
     /// Only people with this role are offered.
@@ -26,6 +38,14 @@ pub fn DemoSignIn(
     let people = RwSignal::new(People::Loading);
     let error = RwSignal::new(None::<&'static str>);
     spawn_local(async move {
+        if let Ok(statuspass_shared::api::ClientConfig {
+            sign_in_provider: Some(name),
+            ..
+        }) = api::config().await
+        {
+            people.set(People::Provider(name));
+            return;
+        }
         people.set(match api::demo_people().await {
             Ok(list) => People::Loaded(
                 list.into_iter()
@@ -48,13 +68,19 @@ pub fn DemoSignIn(
     view! {
         <section class="card sign-in" aria-labelledby="sign-in-title">
             <h2 id="sign-in-title">{text::SIGN_IN_TITLE}</h2>
-            <p class="hint">{text::SIGN_IN_DEMO_HINT}</p>
             {move || match people.get() {
                 People::Loading => view! { <p>{text::LOADING}</p> }.into_any(),
+                People::Provider(name) => view! {
+                    <p class="hint">{text::SIGN_IN_PROVIDER_HINT}</p>
+                    <a class="button primary" data-sign-in="oidc" href=start_url()>
+                        {text::SIGN_IN_WITH}" "{name}
+                    </a>
+                }.into_any(),
                 People::Disabled => view! { <p>{text::SIGN_IN_DISABLED}</p> }.into_any(),
                 People::Failed => view! { <p class="problem">{text::GENERIC_ERROR}</p> }.into_any(),
                 People::Loaded(list) if list.is_empty() => view! { <p>{text::SIGN_IN_NOBODY}</p> }.into_any(),
                 People::Loaded(list) => view! {
+                    <p class="hint">{text::SIGN_IN_DEMO_HINT}</p>
                     <ul class="people">
                         {list.into_iter().map(|p| {
                             let key = p.key.clone();

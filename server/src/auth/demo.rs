@@ -45,7 +45,8 @@ impl DemoDirectory {
             .collect()
     }
 
-    /// The claims of one demo person, as an identity provider would hand them over.
+    /// The claims of one demo person, as an identity provider would hand them over (their
+    /// roles come from organization membership, like everyone's).
     pub fn claims(&self, key: &str) -> Option<SessionUser> {
         self.people
             .iter()
@@ -53,9 +54,9 @@ impl DemoDirectory {
             .map(|p| SessionUser {
                 subject: format!("demo:{}", p.key),
                 name: p.name.clone(),
-                roles: p.roles.clone(),
                 confirmed: p.confirmed,
                 snils: Some(p.snils.clone()),
+                birthdate: None,
             })
     }
 }

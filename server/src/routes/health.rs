@@ -31,5 +31,6 @@ pub async fn client_config(state: web::Data<AppState>) -> web::Json<ClientConfig
         alias_origins: state.links.origins()[1..].to_vec(),
         pass_ttl_secs: state.settings.pass_ttl_secs,
         demo_auth: state.demo.is_some(),
+        sign_in_provider: state.sign_in.as_ref().map(|p| p.display_name().to_owned()),
     })
 }

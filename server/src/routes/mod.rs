@@ -25,6 +25,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                         .route(get().to(auth::demo_people))
                         .route(post().to(auth::demo_sign_in)),
                 )
+                .route("/auth/oidc/start", get().to(auth::oidc_start))
+                .route("/auth/oidc/callback", get().to(auth::oidc_callback))
                 .route("/auth/logout", post().to(auth::sign_out))
                 .route("/me", get().to(auth::me))
                 .route("/me/delegations", get().to(orgs::my_delegations))

@@ -16,6 +16,8 @@ use utoipa::OpenApi;
         super::health::client_config,
         super::auth::demo_people,
         super::auth::demo_sign_in,
+        super::auth::oidc_start,
+        super::auth::oidc_callback,
         super::auth::sign_out,
         super::auth::me,
         super::pass::get_pass,
@@ -50,6 +52,7 @@ use utoipa::OpenApi;
         api::ScanResult,
         api::Holder,
         api::OrgStats,
+        api::Logout,
     ))
 )]
 pub struct ApiDoc;

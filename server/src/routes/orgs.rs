@@ -7,7 +7,7 @@ use statuspass_shared::api::{
     AddStaff, ContactEmail, Delegation, MyDelegation, NewDelegation, OrgStats, OrgSummary, Role,
     StaffMember, POWER_DELEGATE_SCAN,
 };
-use statuspass_shared::Ogrn;
+use statuspass_shared::{Ogrn, Snils};
 
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -58,6 +58,29 @@ fn delegation_view(state: &AppState, d: DelegationRow) -> Delegation {
         valid_until: state.local_time(d.valid_until),
         revoked_at: d.revoked_at.map(|t| state.local_time(t)),
         issued_by: d.issued_by,
+        holder_name: d.holder_name,
+    }
+}
+
+/// Parses a СНИЛС the admin typed (digits, or the printed `112-233-445 95`).
+fn parse_snils(raw: &str) -> Result<Snils, AppError> {
+    Snils::parse_printed(raw)
+        .map_err(|e| AppError::bad_request("invalid_snils", format!("Некорректный СНИЛС: {e}")))
+}
+
+/// `***-***-445 95`: enough for an admin to tell people apart, not the whole number.
+fn mask_snils(snils: &Snils) -> String {
+    let d = snils.as_str();
+    format!("***-***-{} {}", &d[6..9], &d[9..])
+}
+
+fn staff_view(m: Member) -> StaffMember {
+    StaffMember {
+        pending: m.is_pending(),
+        snils_masked: m.snils.as_ref().map(mask_snils),
+        subject: m.subject,
+        name: m.name,
+        role: m.role,
     }
 }
 
@@ -142,16 +165,7 @@ pub async fn staff(
 ) -> Result<web::Json<Vec<StaffMember>>, AppError> {
     let org = administered(&state, &principal, &path).await?;
     let members = organizations::members(&state.db, &org.ogrn).await?;
-    Ok(web::Json(
-        members
-            .into_iter()
-            .map(|m| StaffMember {
-                subject: m.subject,
-                name: m.name,
-                role: m.role,
-            })
-            .collect(),
-    ))
+    Ok(web::Json(members.into_iter().map(staff_view).collect()))
 }
 
 /// `POST /api/orgs/{ogrn}/staff`: adds a member.
@@ -165,14 +179,15 @@ pub async fn add_staff(
     let org = administered(&state, &principal, &path).await?;
     let AddStaff {
         subject,
+        snils,
         name,
         role,
     } = body.into_inner();
-    let (subject, name) = (subject.trim().to_owned(), name.trim().to_owned());
-    if subject.is_empty() || subject.len() > 200 || name.is_empty() || name.len() > 200 {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.len() > 200 {
         return Err(AppError::bad_request(
             "invalid_member",
-            "Укажите идентификатор и имя сотрудника",
+            "Укажите имя сотрудника (до 200 символов)",
         ));
     }
     let role = match role.unwrap_or(Role::Staff) {
@@ -184,17 +199,39 @@ pub async fn add_staff(
         }
         r => r,
     };
+    let (subject, snils) = match (subject, snils) {
+        (None, Some(raw)) => {
+            let snils = parse_snils(&raw)?;
+            (
+                organizations::subject_for_snils(&state.db, &snils).await?,
+                Some(snils),
+            )
+        }
+        (Some(subject), None) => {
+            let subject = subject.trim().to_owned();
+            if subject.is_empty() || subject.len() > 200 {
+                return Err(AppError::bad_request(
+                    "invalid_member",
+                    "Некорректный идентификатор сотрудника",
+                ));
+            }
+            (subject, None)
+        }
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid_member",
+                "Укажите СНИЛС сотрудника (или его идентификатор, но не оба)",
+            ))
+        }
+    };
     let member = Member {
         subject,
         name,
         role,
+        snils,
     };
     organizations::add_member(&state.db, &org.ogrn, &member, state.clock.now()).await?;
-    Ok(HttpResponse::Created().json(StaffMember {
-        subject: member.subject,
-        name: member.name,
-        role,
-    }))
+    Ok(HttpResponse::Created().json(staff_view(member)))
 }
 
 /// `DELETE /api/orgs/{ogrn}/staff/{subject}`: removes a member and revokes their delegations.
@@ -246,6 +283,7 @@ pub async fn issue_delegation(
     let org = administered(&state, &principal, &path).await?;
     let NewDelegation {
         subject,
+        snils,
         valid_from,
         valid_until,
         power_code,
@@ -263,12 +301,31 @@ pub async fn issue_delegation(
             "Некорректный код полномочия",
         ));
     }
-    if !organizations::is_member(&state.db, &org.ogrn, &subject, Role::Staff).await? {
-        return Err(AppError::bad_request(
+    let not_a_member = || {
+        AppError::bad_request(
             "not_a_member",
             "Доверенность выдаётся только сотруднику организации",
-        ));
-    }
+        )
+    };
+    let subject = match (subject, snils) {
+        (Some(subject), None) => {
+            if !organizations::is_member(&state.db, &org.ogrn, &subject, Role::Staff).await? {
+                return Err(not_a_member());
+            }
+            subject
+        }
+        (None, Some(raw)) => {
+            organizations::staff_subject_by_snils(&state.db, &org.ogrn, &parse_snils(&raw)?)
+                .await?
+                .ok_or_else(not_a_member)?
+        }
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid_member",
+                "Укажите сотрудника: СНИЛС или идентификатор, но не оба",
+            ))
+        }
+    };
     let row = DelegationRow {
         id: uuid::Uuid::new_v4().to_string(),
         ogrn: org.ogrn,
@@ -278,10 +335,19 @@ pub async fn issue_delegation(
         valid_until: valid_until.to_utc(),
         revoked_at: None,
         issued_by: principal.0.subject.clone(),
+        holder_name: None,
     };
     organizations::insert_delegation(&state.db, &row, state.clock.now()).await?;
     tracing::info!("delegation issued");
-    Ok(HttpResponse::Created().json(delegation_view(&state, row)))
+    let holder_name = organizations::members(&state.db, &row.ogrn)
+        .await?
+        .into_iter()
+        .find(|m| m.subject == row.subject)
+        .map(|m| m.name);
+    Ok(HttpResponse::Created().json(delegation_view(
+        &state,
+        DelegationRow { holder_name, ..row },
+    )))
 }
 
 /// `POST /api/orgs/{ogrn}/delegations/{id}/revoke`.

@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod organizations;
 pub mod passes;
 pub mod reports;
+pub mod sessions;
 
 use std::time::Duration;
 
@@ -80,6 +81,23 @@ impl Db {
             .context("database ping")?;
         Ok(())
     }
+}
+
+/// A Redis connection pool with short timeouts (a stalled Redis answers within seconds).
+pub fn redis_pool(url: &str) -> anyhow::Result<deadpool_redis::Pool> {
+    let timeout = Some(Duration::from_secs(2));
+    let mut cfg = deadpool_redis::Config::from_url(url);
+    cfg.pool = Some(deadpool_redis::PoolConfig {
+        max_size: 16,
+        timeouts: deadpool_redis::Timeouts {
+            wait: timeout,
+            create: timeout,
+            recycle: timeout,
+        },
+        ..Default::default()
+    });
+    cfg.create_pool(Some(deadpool_redis::Runtime::Tokio1))
+        .context("creating the Redis pool")
 }
 
 /// Milliseconds since the Unix epoch, as stored.

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use statuspass_shared::api::{DelegationState, Role};
-use statuspass_shared::Ogrn;
+use statuspass_shared::{Ogrn, Snils};
 
 use super::{from_millis, to_millis, Db};
 
@@ -21,9 +21,22 @@ pub struct Organization {
 /// A member row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
+    /// The person's subject, or a [`PENDING_PREFIX`] placeholder until their first sign-in.
     pub subject: String,
     pub name: String,
     pub role: Role,
+    /// Set for members invited by СНИЛС.
+    pub snils: Option<Snils>,
+}
+
+/// Subject placeholder of a member invited by СНИЛС who has not signed in yet.
+pub const PENDING_PREFIX: &str = "pending:";
+
+impl Member {
+    /// Whether the member has not signed in since being invited.
+    pub fn is_pending(&self) -> bool {
+        self.subject.starts_with(PENDING_PREFIX)
+    }
 }
 
 /// A delegation row.
@@ -37,6 +50,8 @@ pub struct DelegationRow {
     pub valid_until: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub issued_by: String,
+    /// The holder's name as a member of the organization (read only).
+    pub holder_name: Option<String>,
 }
 
 impl DelegationRow {
@@ -90,6 +105,7 @@ fn delegation_of(row: &AnyRow) -> Result<DelegationRow, sqlx::Error> {
             .try_get::<Option<i64>, _>("revoked_at")?
             .map(from_millis),
         issued_by: row.try_get("issued_by")?,
+        holder_name: row.try_get("holder_name")?,
     })
 }
 
@@ -200,14 +216,15 @@ pub async fn add_member(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO members (ogrn, subject, name, role, added_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (ogrn, subject, role) DO NOTHING",
+        "INSERT INTO members (ogrn, subject, name, role, added_at, snils) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ogrn, subject, role) DO NOTHING",
     )
     .bind(ogrn.as_str())
     .bind(&member.subject)
     .bind(&member.name)
     .bind(role_name(member.role))
     .bind(to_millis(now))
+    .bind(member.snils.as_ref().map(Snils::as_str))
     .execute(db.pool())
     .await?;
     Ok(())
@@ -227,26 +244,153 @@ pub async fn remove_member(db: &Db, ogrn: &Ogrn, subject: &str) -> Result<bool, 
 /// The members of an organization.
 #[tracing::instrument(skip(db))]
 pub async fn members(db: &Db, ogrn: &Ogrn) -> Result<Vec<Member>, sqlx::Error> {
-    sqlx::query("SELECT subject, name, role FROM members WHERE ogrn = $1 ORDER BY name, role")
-        .bind(ogrn.as_str())
+    sqlx::query(
+        "SELECT subject, name, role, snils FROM members WHERE ogrn = $1 ORDER BY name, role",
+    )
+    .bind(ogrn.as_str())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Member {
+            subject: r.try_get("subject")?,
+            name: r.try_get("name")?,
+            role: role_of(&r.try_get::<String, _>("role")?),
+            snils: r
+                .try_get::<Option<String>, _>("snils")?
+                .map(|s| Snils::parse(&s))
+                .transpose()
+                .map_err(decode_err)?,
+        })
+    })
+    .collect()
+}
+
+fn role_of(name: &str) -> Role {
+    match name {
+        "admin" => Role::Admin,
+        _ => Role::Staff,
+    }
+}
+
+/// The roles `subject` holds in any organization (staff, admin).
+#[tracing::instrument(skip(db, subject))]
+pub async fn roles_of(db: &Db, subject: &str) -> Result<Vec<Role>, sqlx::Error> {
+    sqlx::query("SELECT DISTINCT role FROM members WHERE subject = $1")
+        .bind(subject)
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| {
-            Ok(Member {
-                subject: r.try_get("subject")?,
-                name: r.try_get("name")?,
-                role: match r.try_get::<String, _>("role")?.as_str() {
-                    "admin" => Role::Admin,
-                    _ => Role::Staff,
-                },
-            })
-        })
+        .map(|r| Ok(role_of(&r.try_get::<String, _>("role")?)))
         .collect()
 }
 
-const DELEGATION_COLUMNS: &str =
-    "id, ogrn, subject, power_code, valid_from, valid_until, revoked_at, issued_by";
+/// The subject to file a member invited by `snils` under: the person's real subject when they
+/// already signed in as a member somewhere, else their existing placeholder, else a new one.
+#[tracing::instrument(skip(db, snils))]
+pub async fn subject_for_snils(db: &Db, snils: &Snils) -> Result<String, sqlx::Error> {
+    let known: Option<String> = sqlx::query(
+        "SELECT subject FROM members WHERE snils = $1 \
+         ORDER BY CASE WHEN subject LIKE 'pending:%' THEN 1 ELSE 0 END, added_at LIMIT 1",
+    )
+    .bind(snils.as_str())
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| r.try_get("subject"))
+    .transpose()?;
+    Ok(known.unwrap_or_else(|| format!("{PENDING_PREFIX}{}", uuid::Uuid::new_v4())))
+}
+
+/// The subject of the staff member of `ogrn` invited with `snils`, if any.
+#[tracing::instrument(skip(db, snils))]
+pub async fn staff_subject_by_snils(
+    db: &Db,
+    ogrn: &Ogrn,
+    snils: &Snils,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query(
+        "SELECT subject FROM members WHERE ogrn = $1 AND snils = $2 AND role = 'staff' LIMIT 1",
+    )
+    .bind(ogrn.as_str())
+    .bind(snils.as_str())
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| r.try_get("subject"))
+    .transpose()
+}
+
+/// At a confirmed person's sign-in: memberships and delegations waiting under a placeholder for
+/// their `snils` move to `subject` (an unnamed membership takes `name`). Returns how many
+/// memberships were bound. One transaction.
+#[tracing::instrument(skip_all)]
+pub async fn bind_invitations(
+    db: &Db,
+    snils: &Snils,
+    subject: &str,
+    name: &str,
+) -> Result<u64, sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let placeholders: Vec<String> = sqlx::query(
+        "SELECT DISTINCT subject FROM members WHERE snils = $1 AND subject LIKE 'pending:%'",
+    )
+    .bind(snils.as_str())
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get("subject"))
+    .collect::<Result<_, _>>()?;
+    let mut bound = 0;
+    for placeholder in &placeholders {
+        // A role the person already holds there under the real subject stays as it is.
+        sqlx::query(
+            "DELETE FROM members WHERE subject = $1 AND EXISTS (SELECT 1 FROM members m \
+             WHERE m.ogrn = members.ogrn AND m.role = members.role AND m.subject = $2)",
+        )
+        .bind(placeholder)
+        .bind(subject)
+        .execute(&mut *tx)
+        .await?;
+        bound += sqlx::query(
+            "UPDATE members SET subject = $1, name = CASE WHEN name = '' THEN $2 ELSE name END \
+             WHERE subject = $3",
+        )
+        .bind(subject)
+        .bind(name)
+        .bind(placeholder)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE delegations SET subject = $1 WHERE subject = $2")
+            .bind(subject)
+            .bind(placeholder)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(bound)
+}
+
+/// Adds the organization, or updates its names and e-mail (the operator's `orgs add`).
+#[tracing::instrument(skip(db, org), fields(ogrn = %org.ogrn))]
+pub async fn upsert(db: &Db, org: &Organization, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO organizations (ogrn, full_name, short_name, contact_email, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ogrn) DO UPDATE SET full_name = $2, \
+         short_name = $3, contact_email = COALESCE($4, organizations.contact_email)",
+    )
+    .bind(org.ogrn.as_str())
+    .bind(&org.full_name)
+    .bind(&org.short_name)
+    .bind(org.contact_email.as_deref())
+    .bind(to_millis(now))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+const DELEGATION_COLUMNS: &str = "id, ogrn, subject, power_code, valid_from, valid_until, \
+     revoked_at, issued_by, (SELECT MAX(m.name) FROM members m \
+     WHERE m.ogrn = delegations.ogrn AND m.subject = delegations.subject) AS holder_name";
 
 /// Stores a delegation unless one with its id exists.
 #[tracing::instrument(skip(db, d), fields(ogrn = %d.ogrn))]

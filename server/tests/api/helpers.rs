@@ -112,6 +112,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         Overrides {
             clock: Some(Arc::new(clock.clone())),
             registry: Some(registry.clone()),
+            session_clock: None,
         },
     )
     .await

@@ -6,6 +6,8 @@
 mod bad_input;
 mod health;
 mod helpers;
+mod oidc;
+mod oidc_helpers;
 mod orgs;
 mod outage;
 mod pass;

@@ -66,7 +66,13 @@ pub fn Delegations(
     let row = move |d: Delegation| {
         let who = {
             let subject = d.subject.clone();
-            move || ctx.name_of(&subject).unwrap_or_else(|| subject.clone())
+            let holder = d.holder_name.clone();
+            move || {
+                holder
+                    .clone()
+                    .or_else(|| ctx.name_of(&subject))
+                    .unwrap_or_else(|| text::DELEGATION_FORMER_MEMBER.to_owned())
+            }
         };
         let revocable = matches!(
             d.state,
@@ -79,7 +85,6 @@ pub fn Delegations(
                 <div class="item-main">
                     <strong>{who}</strong>
                     <span class=format!("badge state-{}", state_key(d.state))>{state_text(d.state)}</span>
-                    <code class="subject">{d.subject.clone()}</code>
                 </div>
                 <p class="meta">{text::DELEGATION_PERIOD}": "{dates::period(&d.valid_from, &d.valid_until)}</p>
                 <p class="meta">{text::DELEGATION_POWER}": "{power_text(&d.power_code)}</p>
@@ -150,7 +155,8 @@ fn IssueForm(
                 return error.set(Some(text::DELEGATION_BAD_DATES.to_owned()));
             };
             let body = NewDelegation {
-                subject: chosen,
+                subject: Some(chosen),
+                snils: None,
                 valid_from,
                 valid_until,
                 power_code: None,
@@ -172,7 +178,10 @@ fn IssueForm(
             <select id="delegation-subject" on:change=move |ev| subject.set(event_target_value(&ev))>
                 {move || candidates.get().into_iter().map(|m| {
                     let selected = subject.get_untracked() == m.subject;
-                    let label = format!("{} ({})", m.name, m.subject);
+                    let label = match &m.snils_masked {
+                        Some(s) => format!("{} ({} {s})", m.name, text::STAFF_SNILS_SHORT),
+                        None => m.name.clone(),
+                    };
                     view! { <option value=m.subject selected=selected>{label}</option> }
                 }).collect_view()}
             </select>

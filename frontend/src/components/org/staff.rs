@@ -1,5 +1,5 @@
-//! The organization's members: list, add (free entry, or a demo person as a convenience when
-//! demo sign-in is on), remove (after a second tap; removing also revokes their delegations).
+//! The organization's members: list, add (by СНИЛС before their first sign-in, or a demo person
+//! as a convenience when demo sign-in is on), remove (after a second tap; removing also revokes their delegations).
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -51,7 +51,8 @@ pub fn Staff(
                 <div class="item-main">
                     <strong>{m.name}</strong>
                     <span class="badge">{role_text(m.role)}</span>
-                    <code class="subject">{subject.clone()}</code>
+                    {m.pending.then(|| view! { <span class="badge pending">{text::STAFF_PENDING}</span> })}
+                    {m.snils_masked.clone().map(|s| view! { <span class="meta">{text::STAFF_SNILS_SHORT}" "{s}</span> })}
                 </div>
                 <Show
                     when=asking
@@ -91,13 +92,16 @@ pub fn Staff(
     }
 }
 
-/// Subject, name and role; a demo person can be picked to fill them in.
+/// СНИЛС, name and role (the person is bound at their first sign-in); a demo person can be
+/// picked instead.
 #[component]
 fn AddStaffForm(
     /// The organization.
     ctx: OrgCtx,
 ) -> impl IntoView {
+    // A demo person picked from the list is added by subject; anyone else by СНИЛС.
     let subject = RwSignal::new(String::new());
+    let snils = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let admin = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -123,6 +127,7 @@ fn AddStaffForm(
         let person = demo.with_untracked(|d| d.iter().find(|p| p.key == key).cloned());
         if let Some(p) = person {
             subject.set(format!("demo:{}", p.key));
+            snils.set(String::new());
             name.set(p.name);
         }
     };
@@ -131,8 +136,12 @@ fn AddStaffForm(
         busy.set(true);
         error.set(None);
         let ogrn = ctx.ogrn();
+        let picked = subject.get_untracked().trim().to_owned();
         let body = AddStaff {
-            subject: subject.get_untracked().trim().to_owned(),
+            snils: picked
+                .is_empty()
+                .then(|| snils.get_untracked().trim().to_owned()),
+            subject: (!picked.is_empty()).then_some(picked),
             name: name.get_untracked().trim().to_owned(),
             role: Some(if admin.get_untracked() {
                 Role::Admin
@@ -144,6 +153,7 @@ fn AddStaffForm(
             match api::add_staff(&ogrn, &body).await {
                 Ok(_) => {
                     subject.set(String::new());
+                    snils.set(String::new());
                     name.set(String::new());
                     ctx.reload_staff();
                 }
@@ -167,12 +177,16 @@ fn AddStaffForm(
                     </select>
                 })
             }}
-            <label class="field" for="staff-subject">{text::STAFF_SUBJECT}</label>
-            <input id="staff-subject" type="text" autocomplete="off" autocapitalize="off"
-                spellcheck="false" required=true aria-describedby="staff-subject-hint"
-                prop:value=move || subject.get()
-                on:input=move |ev| subject.set(event_target_value(&ev)) />
-            <p id="staff-subject-hint" class="hint">{text::STAFF_SUBJECT_HINT}</p>
+            <label class="field" for="staff-snils">{text::STAFF_SNILS}</label>
+            <input id="staff-snils" type="text" inputmode="numeric" autocomplete="off"
+                placeholder="123-456-789 01" aria-describedby="staff-snils-hint"
+                required=move || subject.get().is_empty()
+                prop:value=move || snils.get()
+                on:input=move |ev| {
+                    subject.set(String::new());
+                    snils.set(event_target_value(&ev));
+                } />
+            <p id="staff-snils-hint" class="hint">{text::STAFF_SNILS_HINT}</p>
             <label class="field" for="staff-name">{text::STAFF_NAME}</label>
             <input id="staff-name" type="text" autocomplete="off" required=true
                 prop:value=move || name.get()

@@ -52,19 +52,7 @@ pub struct RedisPassStore {
 impl RedisPassStore {
     /// Connects to `url`; every key starts with `prefix`.
     pub fn new(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        let mut cfg = deadpool_redis::Config::from_url(url);
-        cfg.pool = Some(deadpool_redis::PoolConfig {
-            max_size: 16,
-            timeouts: deadpool_redis::Timeouts {
-                wait: Some(std::time::Duration::from_secs(2)),
-                create: Some(std::time::Duration::from_secs(2)),
-                recycle: Some(std::time::Duration::from_secs(2)),
-            },
-            ..Default::default()
-        });
-        let pool = cfg
-            .create_pool(Some(deadpool_redis::Runtime::Tokio1))
-            .context("creating the Redis pool")?;
+        let pool = crate::store::redis_pool(url)?;
         Ok(Self {
             pool,
             prefix: prefix.to_owned(),
