@@ -387,17 +387,17 @@ impl RedirectSignIn for OidcSignIn {
             .id_token_verifier()
             // Expiry is checked against `time_fn`: moving it back by the leeway accepts a
             // token up to `leeway` past its `exp`.
-            .set_time_fn(move || now - leeway)
-            .set_issue_time_verifier_fn(move |iat| {
-                if iat > now + leeway {
-                    Err(format!("issued in the future ({iat})"))
-                } else {
-                    Ok(())
-                }
-            });
+            .set_time_fn(move || now - leeway);
         let verified = id_token
             .claims(&verifier, &Nonce::new(pending.nonce.clone()))
             .map_err(|e| id_token_error(&e))?;
+        // Checked here rather than by the library, which reports it as "expired".
+        if verified.issue_time() > now + leeway {
+            return Err(SignInError::InvalidIdToken {
+                code: "invalid_id_token",
+                reason: format!("issued in the future ({})", verified.issue_time()),
+            });
+        }
         let sub = verified.subject().as_str().to_owned();
         let raw = serde_json::to_value(id_token)
             .ok()

@@ -107,10 +107,7 @@ pub async fn oidc_start(
             session.insert(PENDING, &pending).map_err(|e| {
                 AppError::Internal(anyhow::anyhow!("storing the pending sign-in: {e}"))
             })?;
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, url))
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .finish())
+            Ok(see_other(&url))
         }
         Err(e) => Ok(sign_in_failed(&req, &e)),
     }
@@ -150,10 +147,7 @@ pub async fn oidc_callback(
                 "signed in through OpenID Connect"
             );
             let return_to = pending.map(|p| p.return_to).unwrap_or_else(|| "/".into());
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, return_to))
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .finish())
+            Ok(see_other(&return_to))
         }
         Err(e) => {
             // Never half signed in: whatever the session held goes too.
@@ -161,6 +155,14 @@ pub async fn oidc_callback(
             Ok(sign_in_failed(&req, &e))
         }
     }
+}
+
+/// A 303 to `location`, never cached (it carries a one-time state).
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
 }
 
 /// The refusal: JSON `{error, message}` when the client asks for JSON, else a small page.

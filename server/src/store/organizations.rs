@@ -116,10 +116,33 @@ pub async fn insert_if_absent(
     org: &Organization,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO organizations (ogrn, full_name, short_name, contact_email, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ogrn) DO NOTHING",
+    insert(db, org, now, "DO NOTHING").await
+}
+
+/// Adds the organization, or updates its names and e-mail (the operator's `orgs add`; an
+/// e-mail not given keeps the one set).
+#[tracing::instrument(skip(db, org), fields(ogrn = %org.ogrn))]
+pub async fn upsert(db: &Db, org: &Organization, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    insert(
+        db,
+        org,
+        now,
+        "DO UPDATE SET full_name = $2, short_name = $3, \
+         contact_email = COALESCE($4, organizations.contact_email)",
     )
+    .await
+}
+
+async fn insert(
+    db: &Db,
+    org: &Organization,
+    now: DateTime<Utc>,
+    on_conflict: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO organizations (ogrn, full_name, short_name, contact_email, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ogrn) {on_conflict}"
+    ))
     .bind(org.ogrn.as_str())
     .bind(&org.full_name)
     .bind(&org.short_name)
@@ -368,24 +391,6 @@ pub async fn bind_invitations(
     }
     tx.commit().await?;
     Ok(bound)
-}
-
-/// Adds the organization, or updates its names and e-mail (the operator's `orgs add`).
-#[tracing::instrument(skip(db, org), fields(ogrn = %org.ogrn))]
-pub async fn upsert(db: &Db, org: &Organization, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO organizations (ogrn, full_name, short_name, contact_email, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ogrn) DO UPDATE SET full_name = $2, \
-         short_name = $3, contact_email = COALESCE($4, organizations.contact_email)",
-    )
-    .bind(org.ogrn.as_str())
-    .bind(&org.full_name)
-    .bind(&org.short_name)
-    .bind(org.contact_email.as_deref())
-    .bind(to_millis(now))
-    .execute(db.pool())
-    .await?;
-    Ok(())
 }
 
 const DELEGATION_COLUMNS: &str = "id, ogrn, subject, power_code, valid_from, valid_until, \

@@ -2,9 +2,10 @@
 //! state lives in the database (embedded) or Redis (production), so every instance sees the
 //! same sessions and logout really ends one — a copy of the old cookie finds nothing.
 //!
-//! Keys are stored as their SHA-256 only. Lifetimes are wall-clock (from the injected session
-//! clock): the idle deadline moves on every request (`update_ttl`); the absolute lifetime is
-//! checked by the identity layer (`auth::Principal`) against the sign-in time in the state.
+//! Keys are stored as their SHA-256 only. The idle deadline moves on every request
+//! (`update_ttl`): in the database it is a column compared with the injected session clock, in
+//! Redis the key's own expiry (Redis' clock). The absolute lifetime is checked by the identity
+//! layer (`auth::Principal`) against the sign-in time in the state, on the session clock.
 
 use std::collections::HashMap;
 use std::sync::Arc;

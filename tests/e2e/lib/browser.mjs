@@ -60,3 +60,18 @@ export async function launch({ video, camera = true } = {}) {
     },
   };
 }
+
+/** Holds getUserMedia until `openCamera(page)`: the staff member picks the organization
+ *  before pointing the camera at a code (the fake camera shows the code from the start). */
+export async function holdCamera(page) {
+  await page.addInitScript(() => {
+    const devices = navigator.mediaDevices;
+    if (!devices) return;
+    const real = devices.getUserMedia.bind(devices);
+    let open;
+    const gate = new Promise((r) => (open = r));
+    window.__statuspassOpenCamera = () => open();
+    devices.getUserMedia = (constraints) => gate.then(() => real(constraints));
+  });
+}
+export const openCamera = (page) => page.evaluate(() => window.__statuspassOpenCamera());

@@ -10,7 +10,7 @@ export const REPO = resolve(import.meta.dirname, "../../..");
 export const SERVER_BIN = process.env.STATUSPASS_BIN || join(REPO, "target/release/statuspass");
 export const WEB_DIR = process.env.STATUSPASS_E2E_WEB_DIR || join(REPO, "dist");
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
@@ -24,11 +24,12 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a server; `env` adds settings (e.g. STATUSPASS_PASS_TTL_SECS). */
-export async function startServer(env = {}) {
+/** Starts a server; `env` adds settings (e.g. STATUSPASS_PASS_TTL_SECS); `port` when the
+ *  caller needs to know it first (e.g. for an OpenID provider's redirect URI). */
+export async function startServer(env = {}, { port: wanted } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`server binary missing: ${SERVER_BIN}`);
   if (!existsSync(join(WEB_DIR, "index.html"))) throw new Error(`PWA build missing: ${WEB_DIR}`);
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), "statuspass-e2e-"));
   const base = `http://127.0.0.1:${port}`;
   // A hermetic environment: nothing from the caller's STATUSPASS_*/DATABASE_URL/REDIS_URL.

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 
 import { apiSession, issuePass } from "../lib/server.mjs";
 import { scenario } from "../lib/scenario.mjs";
+import { holdCamera, openCamera } from "../lib/browser.mjs";
 
 const MUSEUM = "1027700012340"; // admin-a; staff-active holds delegation demo-a-active
 const STADIUM = "1177847123453"; // admin-b; no contact e-mail
@@ -21,20 +22,6 @@ async function museumToday(base) {
   return (await r.json()).today;
 }
 
-/** Holds getUserMedia until `openCamera(page)`: the staff member picks the organization
- *  before pointing the camera at a code (the fake camera shows the code from the start). */
-async function holdCamera(page) {
-  await page.addInitScript(() => {
-    const devices = navigator.mediaDevices;
-    if (!devices) return;
-    const real = devices.getUserMedia.bind(devices);
-    let open;
-    const gate = new Promise((r) => (open = r));
-    window.__statuspassOpenCamera = () => open();
-    devices.getUserMedia = (constraints) => gate.then(() => real(constraints));
-  });
-}
-const openCamera = (page) => page.evaluate(() => window.__statuspassOpenCamera());
 
 /** /scan as staff-active, switched to the museum, the camera opened. Returns the bodies of the
  *  /api/scan requests the page makes. */
