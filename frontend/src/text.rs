@@ -56,6 +56,8 @@ pub const UNKNOWN_TEXT: &str =
     "Такого кода нет в сервисе: он поддельный, набран с ошибкой или давно устарел.";
 pub const EXPIRED_TITLE: &str = "Срок действия QR-кода истёк";
 pub const EXPIRED_TEXT: &str = "Попросите участника получить новый код.";
+pub const STALE_TITLE: &str = "Код устарел";
+pub const STALE_TEXT: &str = "Попросите обновить экран.";
 pub const FOREIGN_TITLE: &str = "Это не QR-код сервиса";
 pub const FOREIGN_TEXT: &str = "Код не относится к проверке статуса участника СВО.";
 pub const HOLDER: &str = "Владелец";

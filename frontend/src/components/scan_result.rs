@@ -31,6 +31,7 @@ pub fn ScanResultCard(
         ScanResult::Unknown => (text::UNKNOWN_TITLE, Some(text::UNKNOWN_TEXT)),
         ScanResult::Expired => (text::EXPIRED_TITLE, Some(text::EXPIRED_TEXT)),
         ScanResult::Foreign => (text::FOREIGN_TITLE, Some(text::FOREIGN_TEXT)),
+        ScanResult::Stale => (text::STALE_TITLE, Some(text::STALE_TEXT)),
     };
     let kind = outcome.result.as_str();
     let holder = outcome.holder.clone();

@@ -75,6 +75,7 @@ pub fn ParticipantPage() -> impl IntoView {
                         id,
                         link,
                         expires_at,
+                        ..
                     },
                     server_now,
                 )) => {
@@ -91,14 +92,9 @@ pub fn ParticipantPage() -> impl IntoView {
                     offline.set(false);
                     PassState::Shown(stored)
                 }
-                Ok((
-                    PassResponse::NotFound {
-                        certificate_form_url,
-                    },
-                    _,
-                )) => {
+                Ok((PassResponse::NotFound { confirm_url, .. }, _)) => {
                     storage::forget_pass();
-                    PassState::NotFound(certificate_form_url)
+                    PassState::NotFound(confirm_url)
                 }
                 Err(ApiFailure::Network) => {
                     offline.set(true);

@@ -28,6 +28,8 @@ pub struct SessionUser {
     pub confirmed: bool,
     /// СНИЛС, used to ask the registry.
     pub snils: Option<Snils>,
+    /// Birth date, when the identity provider gave one (decides the adult status).
+    pub birthdate: Option<chrono::NaiveDate>,
 }
 
 /// Starts a session for `user` (a fresh session id, against fixation).

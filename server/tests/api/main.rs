@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
 mod bad_input;
+mod dynamic;
 mod health;
 mod helpers;
 mod orgs;
@@ -11,3 +12,4 @@ mod outage;
 mod pass;
 mod reports;
 mod scan;
+mod statuses;
