@@ -227,15 +227,14 @@ contract_test!(
         let app = spawn_app(backend).await;
         let staff = app.client_for("staff-active").await;
         let (_, pass) = app.pass_of("orlova", LargeFamily).await;
-        let body: Value = app
-            .post_scan_with(
+        let code = code_at(&pass, app.now_ms());
+        let body = app
+            .post_json(
                 &staff,
-                serde_json::json!({"code": code_at(&pass, app.now_ms()), "on_behalf_of": crate::helpers::ORG_A}),
+                "/api/scan",
+                serde_json::json!({"code": code, "on_behalf_of": crate::helpers::ORG_A}),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(body["result"], "valid");
         assert_eq!(body["recorded"], true);
         let text = body.to_string();

@@ -324,17 +324,26 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// `POST path` with a JSON `body` as `client`, answer parsed as JSON (any status).
+    pub async fn post_json(&self, client: &reqwest::Client, path: &str, body: Value) -> Value {
+        json_answer(client.post(self.url(path)).json(&body)).await
+    }
+
     /// `GET path` as `client`, answer parsed as JSON (any status).
     pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> Value {
-        client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json")
+        json_answer(client.get(self.url(path))).await
     }
+}
+
+/// Sends `request` and parses the answer as JSON (any status).
+async fn json_answer(request: reqwest::RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
 }
 
 /// The code a holder's phone shows at `unix_ms` for a dynamic pass, from its issue answer.

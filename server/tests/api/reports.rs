@@ -540,15 +540,15 @@ contract_test!(
         let app = spawn_app(backend).await;
         let staff = app.client_for("staff-active").await;
         let scan = |code: String| {
-            let staff = staff.clone();
-            let app = &app;
+            let (staff, app) = (staff.clone(), &app);
             async move {
-                let body: Value = app
-                    .post_scan_with(&staff, json!({"code": code, "on_behalf_of": ORG_A}))
-                    .await
-                    .json()
-                    .await
-                    .unwrap();
+                let body = app
+                    .post_json(
+                        &staff,
+                        "/api/scan",
+                        json!({"code": code, "on_behalf_of": ORG_A}),
+                    )
+                    .await;
                 assert_eq!(body["recorded"], true, "{body}");
             }
         };

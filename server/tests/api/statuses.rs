@@ -102,10 +102,11 @@ contract_test!(
         let app = spawn_app(backend).await;
         let client = app.client_for("kovaleva").await;
         let ask = |kind: StatusKind| {
-            let client = client.clone();
-            let app = &app;
+            let (client, app) = (client.clone(), &app);
             async move {
-                let body: Value = app.post_pass_of(&client, kind).await.json().await.unwrap();
+                let body = app
+                    .post_json(&client, "/api/pass", json!({ "status": kind }))
+                    .await;
                 assert_eq!(body["outcome"], "issued", "{kind}: {body}");
                 body
             }
@@ -168,15 +169,7 @@ contract_test!(
         assert_eq!(bare["outcome"], "issued");
         assert_eq!(bare["status"], "svo_participant");
         assert!(bare.get("dynamic").is_none());
-        let empty: Value = client
-            .post(app.url("/api/pass"))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let empty = app.post_json(&client, "/api/pass", json!({})).await;
         let explicit: Value = app
             .post_pass_of(&client, SvoParticipant)
             .await
@@ -338,5 +331,26 @@ contract_test!(
                 ("student".to_owned(), false)
             ]
         );
+    }
+);
+
+contract_test!(
+    openapi_describes_status_kinds_and_the_stale_verdict,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let doc: Value = app.get_json(&app.client, "/api/openapi.json").await;
+        assert!(doc["paths"]["/api/statuses"]["get"].is_object());
+        let pass = &doc["paths"]["/api/pass"]["post"];
+        assert!(pass["requestBody"].is_object(), "{pass}");
+        for status in ["400", "422", "503"] {
+            assert!(pass["responses"][status].is_object(), "{status}");
+        }
+        let schemas = &doc["components"]["schemas"];
+        for name in ["PassRequest", "StatusOffer", "DynamicCode", "StatusKind"] {
+            assert!(schemas[name].is_object(), "{name} missing");
+        }
+        let text = schemas.to_string();
+        assert!(text.contains("\"stale\"") && text.contains("\"status_kind\""));
+        assert!(text.contains("\"large_family\"") && text.contains("\"by_kind\""));
     }
 );
