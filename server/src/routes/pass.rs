@@ -28,13 +28,19 @@ pub async fn get_pass(
     state: web::Data<AppState>,
     principal: Principal,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<web::Json<PassResponse>, AppError> {
     principal.require(Role::Participant)?;
     let user = &principal.0;
     if !user.confirmed {
         return Err(AppError::NotConfirmed);
     }
+    // Read here, not by the `Bytes` extractor, so that an oversized body is a JSON 413 too.
+    let body = payload
+        .to_bytes_limited(state.settings.max_body_bytes)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?
+        .map_err(|e| AppError::bad_request("invalid_body", format!("Некорректный запрос: {e}")))?;
     let kind = requested_kind(&req, &body)?;
     if !state.settings.offers(kind) {
         return Err(AppError::bad_request(

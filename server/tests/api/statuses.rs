@@ -354,3 +354,24 @@ contract_test!(
         assert!(text.contains("\"large_family\"") && text.contains("\"by_kind\""));
     }
 );
+
+contract_test!(
+    an_oversized_pass_body_is_a_json_413,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let client = app.client_for("kovaleva").await;
+        let r = client
+            .post(app.url("/api/pass"))
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"status":"student","x":"{}"}}"#,
+                "x".repeat(64 * 1024)
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "payload_too_large");
+    }
+);
