@@ -8,7 +8,9 @@ use statuspass_shared::api::{
     MyDelegation, NewDelegation, OrgStats, OrgSummary, PassResponse, ReportSummary, ScanRequest,
     ScanResponse, StaffMember,
 };
+use statuspass_shared::api::{PassRequest, StatusOffer};
 use statuspass_shared::Ogrn;
+use statuspass_shared::StatusKind;
 
 /// Why a call did not give the expected answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,14 +155,25 @@ pub async fn my_delegations() -> Result<Vec<MyDelegation>, ApiFailure> {
 
 /// `POST /api/pass`, with the server's clock reading (the `Date` header, ms since the epoch)
 /// so the countdown does not depend on the phone's clock being right.
-pub async fn get_pass() -> Result<(PassResponse, Option<f64>), ApiFailure> {
-    let (pass, response) = answer::<PassResponse>(Request::post("/api/pass").send().await).await?;
+pub async fn get_pass(status: StatusKind) -> Result<(PassResponse, Option<f64>), ApiFailure> {
+    let body = PassRequest {
+        status: Some(status),
+    };
+    let request = Request::post("/api/pass")
+        .json(&body)
+        .map_err(|_| ApiFailure::Network)?;
+    let (pass, response) = answer::<PassResponse>(request.send().await).await?;
     let server_now = response
         .headers()
         .get("date")
         .map(|d| js_sys::Date::parse(&d))
         .filter(|ms| ms.is_finite());
     Ok((pass, server_now))
+}
+
+/// `GET /api/statuses`: the statuses this service offers.
+pub async fn statuses() -> Result<Vec<StatusOffer>, ApiFailure> {
+    get("/api/statuses").await
 }
 
 /// `POST /api/scan`.

@@ -59,6 +59,16 @@ pub const UNKNOWN_TEXT: &str =
     "Такого кода нет в сервисе: он поддельный, набран с ошибкой или давно устарел.";
 pub const EXPIRED_TITLE: &str = "Срок действия QR-кода истёк";
 pub const EXPIRED_TEXT: &str = "Попросите участника получить новый код.";
+pub const STALE_TITLE: &str = "Код устарел";
+pub const STALE_TEXT: &str = "Код устарел: попросите обновить экран.";
+/// The title of a valid Digital-ID status: «Подтверждено: студент».
+pub const CONFIRMED_STATUS: &str = "Подтверждено:";
+pub const DYNAMIC_REFRESH: &str = "Код меняется каждые 30 с, следующий через";
+pub const SECONDS_SHORT: &str = "с";
+pub const CHOOSE_STATUS: &str = "Какой статус показать?";
+pub const STATUS_NOT_HELD_TITLE: &str = "Статус не подтверждён";
+pub const STATUS_NOT_HELD_TEXT: &str = "Источник данных не подтвердил этот статус.";
+pub const STATUS_WHERE_TO_CONFIRM: &str = "Где подтвердить статус";
 pub const FOREIGN_TITLE: &str = "Это не QR-код сервиса";
 pub const FOREIGN_TEXT: &str = "Код не относится к проверке статуса участника СВО.";
 pub const HOLDER: &str = "Владелец";

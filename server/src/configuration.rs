@@ -7,8 +7,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use serde::Deserialize;
-use statuspass_shared::PassLinks;
+use serde::{Deserialize, Deserializer};
+use statuspass_shared::{PassLinks, StatusKind};
 
 /// The built-in defaults: the embedded setup needs nothing else.
 const DEFAULTS: &str = r#"
@@ -24,6 +24,16 @@ demo_auth = true
 registry = "demo"
 registry_timeout_ms = 5000
 certificate_form_url = "https://www.gosuslugi.ru/"
+status_kinds = ["svo_participant", "svo_family", "adult", "student", "large_family"]
+dynamic_kinds = ["adult", "student", "large_family"]
+education_registry = "demo"
+education_registry_timeout_ms = 5000
+social_registry = "demo"
+social_registry_timeout_ms = 5000
+confirm_url_svo_family = "https://www.gosuslugi.ru/"
+confirm_url_adult = "https://www.gosuslugi.ru/profile/personal"
+confirm_url_student = "https://www.gosuslugi.ru/"
+confirm_url_large_family = "https://www.gosuslugi.ru/"
 max_body_bytes = 16384
 log_format = "pretty"
 timezone = "Europe/Moscow"
@@ -81,14 +91,40 @@ pub enum Disclosure {
     StatusOnly,
 }
 
-/// Which registry adapter answers lookups.
+/// Which adapter answers a registry's lookups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistryKind {
-    /// The demo data file shipped in `server/demo/registry.json`.
+    /// The demo data file shipped in `server/demo/` (`registry.json`, `education.json`,
+    /// `social.json`).
     Demo,
-    /// The HTTP adapter at `registry_url`.
+    /// The HTTP adapter at the registry's URL.
     Http,
+}
+
+/// One registry's adapter settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrySettings<'a> {
+    /// The setting's name prefix, for messages (`registry`, `education_registry`, …).
+    pub name: &'static str,
+    pub kind: RegistryKind,
+    pub url: Option<&'a str>,
+    pub timeout: std::time::Duration,
+}
+
+/// A comma-separated list (environment) or an array (file) of status kinds; empty items are
+/// skipped, so an empty value means none.
+fn kind_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<StatusKind>, D::Error> {
+    let items = Vec::<String>::deserialize(d)?;
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            StatusKind::parse(s)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown status kind {s:?}")))
+        })
+        .collect()
 }
 
 /// Log line format.
@@ -152,8 +188,38 @@ pub struct Settings {
     pub registry_url: Option<String>,
     /// `STATUSPASS_REGISTRY_TIMEOUT_MS`: whole-request timeout of a registry lookup.
     pub registry_timeout_ms: u64,
-    /// `STATUSPASS_CERTIFICATE_FORM_URL`: where «not found» participants request a certificate.
+    /// `STATUSPASS_CERTIFICATE_FORM_URL`: where «not found» participants request a certificate
+    /// (the «where to confirm» URL of `svo_participant`).
     pub certificate_form_url: String,
+    /// `STATUSPASS_STATUS_KINDS`: comma-separated status kinds the service offers (default
+    /// all: `svo_participant,svo_family,adult,student,large_family`).
+    #[serde(deserialize_with = "kind_list")]
+    pub status_kinds: Vec<StatusKind>,
+    /// `STATUSPASS_DYNAMIC_KINDS`: comma-separated kinds whose code rotates every 30 s
+    /// (default `adult,student,large_family`; the СВО statuses stay static unless listed).
+    #[serde(deserialize_with = "kind_list")]
+    pub dynamic_kinds: Vec<StatusKind>,
+    /// `STATUSPASS_EDUCATION_REGISTRY`: `demo` or `http`, the source of `student`.
+    pub education_registry: RegistryKind,
+    /// `STATUSPASS_EDUCATION_REGISTRY_URL`: base URL of the HTTP education registry.
+    pub education_registry_url: Option<String>,
+    /// `STATUSPASS_EDUCATION_REGISTRY_TIMEOUT_MS`: whole-request timeout of its lookups.
+    pub education_registry_timeout_ms: u64,
+    /// `STATUSPASS_SOCIAL_REGISTRY`: `demo` or `http`, the source of `large_family`.
+    pub social_registry: RegistryKind,
+    /// `STATUSPASS_SOCIAL_REGISTRY_URL`: base URL of the HTTP social-support registry.
+    pub social_registry_url: Option<String>,
+    /// `STATUSPASS_SOCIAL_REGISTRY_TIMEOUT_MS`: whole-request timeout of its lookups.
+    pub social_registry_timeout_ms: u64,
+    /// `STATUSPASS_CONFIRM_URL_SVO_FAMILY`: where a family member gets the status confirmed.
+    pub confirm_url_svo_family: String,
+    /// `STATUSPASS_CONFIRM_URL_ADULT`: where a person without a confirmed birth date (or under
+    /// 18 by it) checks their account data.
+    pub confirm_url_adult: String,
+    /// `STATUSPASS_CONFIRM_URL_STUDENT`: where a student gets the status confirmed.
+    pub confirm_url_student: String,
+    /// `STATUSPASS_CONFIRM_URL_LARGE_FAMILY`: where a large family gets the status confirmed.
+    pub confirm_url_large_family: String,
     /// `STATUSPASS_SESSION_KEY`: 128 hex digits signing and encrypting session cookies; shared
     /// by all instances. Default: generated once into `<data_dir>/session.key`.
     pub session_key: Option<Secret<String>>,
@@ -256,6 +322,8 @@ impl Settings {
                 .try_parsing(true)
                 .list_separator(",")
                 .with_list_parse_key("alias_origins")
+                .with_list_parse_key("status_kinds")
+                .with_list_parse_key("dynamic_kinds")
                 .source(Some(vars)),
         );
         for (var, key) in [("DATABASE_URL", "database_url"), ("REDIS_URL", "redis_url")] {
@@ -297,13 +365,92 @@ impl Settings {
                 "oidc_issuer needs oidc_client_id"
             );
         }
-        if self.registry == RegistryKind::Http {
+        for registry in self.registries() {
             anyhow::ensure!(
-                self.registry_url.is_some(),
-                "registry = \"http\" needs registry_url"
+                registry.kind != RegistryKind::Http || registry.url.is_some(),
+                "{0} = \"http\" needs {0}_url",
+                registry.name
             );
         }
+        anyhow::ensure!(
+            !self.status_kinds.is_empty(),
+            "status_kinds must name at least one kind"
+        );
         Ok(())
+    }
+
+    /// The Ministry of Defence registry's adapter (СВО statuses).
+    pub fn ministry_registry(&self) -> RegistrySettings<'_> {
+        self.registry_settings(
+            "registry",
+            self.registry,
+            &self.registry_url,
+            self.registry_timeout_ms,
+        )
+    }
+
+    /// The education registry's adapter (`student`).
+    pub fn education_registry(&self) -> RegistrySettings<'_> {
+        self.registry_settings(
+            "education_registry",
+            self.education_registry,
+            &self.education_registry_url,
+            self.education_registry_timeout_ms,
+        )
+    }
+
+    /// The social-support registry's adapter (`large_family`).
+    pub fn social_registry(&self) -> RegistrySettings<'_> {
+        self.registry_settings(
+            "social_registry",
+            self.social_registry,
+            &self.social_registry_url,
+            self.social_registry_timeout_ms,
+        )
+    }
+
+    fn registries(&self) -> [RegistrySettings<'_>; 3] {
+        [
+            self.ministry_registry(),
+            self.education_registry(),
+            self.social_registry(),
+        ]
+    }
+
+    fn registry_settings<'a>(
+        &'a self,
+        name: &'static str,
+        kind: RegistryKind,
+        url: &'a Option<String>,
+        timeout_ms: u64,
+    ) -> RegistrySettings<'a> {
+        RegistrySettings {
+            name,
+            kind,
+            url: url.as_deref(),
+            timeout: std::time::Duration::from_millis(timeout_ms),
+        }
+    }
+
+    /// Whether the service offers `kind`.
+    pub fn offers(&self, kind: StatusKind) -> bool {
+        self.status_kinds.contains(&kind)
+    }
+
+    /// Whether passes of `kind` get a rotating code.
+    pub fn is_dynamic(&self, kind: StatusKind) -> bool {
+        self.dynamic_kinds.contains(&kind)
+    }
+
+    /// Where a person who does not hold `kind` gets it confirmed.
+    pub fn confirm_url(&self, kind: StatusKind) -> &str {
+        match kind {
+            StatusKind::SvoParticipant => &self.certificate_form_url,
+            StatusKind::SvoFamily => &self.confirm_url_svo_family,
+            StatusKind::Adult => &self.confirm_url_adult,
+            StatusKind::Student => &self.confirm_url_student,
+            StatusKind::LargeFamily => &self.confirm_url_large_family,
+        }
     }
 
     /// The pass link builder/classifier for this deployment.
@@ -382,6 +529,18 @@ const ENV_KEYS: &[&str] = &[
     "registry_url",
     "registry_timeout_ms",
     "certificate_form_url",
+    "status_kinds",
+    "dynamic_kinds",
+    "education_registry",
+    "education_registry_url",
+    "education_registry_timeout_ms",
+    "social_registry",
+    "social_registry_url",
+    "social_registry_timeout_ms",
+    "confirm_url_svo_family",
+    "confirm_url_adult",
+    "confirm_url_student",
+    "confirm_url_large_family",
     "session_key",
     "cookie_secure",
     "max_body_bytes",
@@ -490,6 +649,40 @@ mod tests {
         assert!(load(&[("STATUSPASS_TIMEZONE", "Mars/Olympus")]).is_err());
         assert!(load(&[("STATUSPASS_OIDC_ISSUER", "https://id.example.ru")]).is_err());
         assert!(load(&[("STATUSPASS_SESSION_IDLE_SECS", "0")]).is_err());
+        assert!(load(&[("STATUSPASS_EDUCATION_REGISTRY", "http")]).is_err());
+        assert!(load(&[("STATUSPASS_SOCIAL_REGISTRY", "http")]).is_err());
+        assert!(load(&[("STATUSPASS_STATUS_KINDS", "student,pensioner")]).is_err());
+        assert!(load(&[("STATUSPASS_STATUS_KINDS", "")]).is_err());
+    }
+
+    #[test]
+    fn status_kinds_and_dynamic_kinds_default_and_override() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.status_kinds, StatusKind::ALL);
+        assert!(s.is_dynamic(StatusKind::Student) && !s.is_dynamic(StatusKind::SvoParticipant));
+        assert_eq!(
+            s.confirm_url(StatusKind::SvoParticipant),
+            s.certificate_form_url
+        );
+        let s = load(&[
+            ("STATUSPASS_STATUS_KINDS", "student, svo_participant"),
+            ("STATUSPASS_DYNAMIC_KINDS", ""),
+            ("STATUSPASS_EDUCATION_REGISTRY", "http"),
+            ("STATUSPASS_EDUCATION_REGISTRY_URL", "https://edu.example"),
+            ("STATUSPASS_EDUCATION_REGISTRY_TIMEOUT_MS", "700"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.status_kinds,
+            [StatusKind::Student, StatusKind::SvoParticipant]
+        );
+        assert!(!s.offers(StatusKind::Adult));
+        assert!(s.dynamic_kinds.is_empty());
+        let edu = s.education_registry();
+        assert_eq!(
+            (edu.kind, edu.url, edu.timeout.as_millis()),
+            (RegistryKind::Http, Some("https://edu.example"), 700)
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("no active delegation for this organization")]
     NoActiveDelegation,
+    #[error("no confirmed birth date")]
+    BirthdateUnknown,
     #[error("registry unavailable")]
     RegistryUnavailable(#[source] anyhow::Error),
     #[error("storage unavailable")]
@@ -46,6 +48,7 @@ impl AppError {
             Self::NotConfirmed => "account_not_confirmed",
             Self::Forbidden(_) => "forbidden",
             Self::NoActiveDelegation => "no_active_delegation",
+            Self::BirthdateUnknown => "birthdate_unknown",
             Self::RegistryUnavailable(_) => "registry_unavailable",
             Self::StorageUnavailable(_) => "storage_unavailable",
             Self::BadRequest { code, .. } => code,
@@ -63,6 +66,9 @@ impl AppError {
             Self::NoActiveDelegation => {
                 "Нет действующей доверенности на сканирование от имени этой организации".into()
             }
+            Self::BirthdateUnknown => "Не удалось подтвердить совершеннолетие: в учётной записи \
+                                       нет подтверждённой даты рождения"
+                .into(),
             Self::RegistryUnavailable(_) => "Сервис временно недоступен, попробуйте позже".into(),
             Self::StorageUnavailable(_) => {
                 "Сервис временно недоступен, попробуйте позже (хранилище)".into()
@@ -86,6 +92,7 @@ impl ResponseError for AppError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::BirthdateUnknown => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -123,9 +130,13 @@ impl From<sqlx::Error> for AppError {
 
 impl From<crate::passes::PassError> for AppError {
     fn from(e: crate::passes::PassError) -> Self {
+        use crate::passes::PassError;
+        use crate::registry::source::SourceError;
         match e {
-            crate::passes::PassError::Registry(e) => Self::RegistryUnavailable(e.into()),
-            crate::passes::PassError::Store(e) => Self::StorageUnavailable(e.into()),
+            PassError::Source(SourceError::Unavailable(e)) => Self::RegistryUnavailable(e.into()),
+            PassError::Source(SourceError::NoBirthDate) => Self::BirthdateUnknown,
+            PassError::Store(e) => Self::StorageUnavailable(e.into()),
+            PassError::Random(e) => Self::Internal(e.into()),
         }
     }
 }

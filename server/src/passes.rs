@@ -1,14 +1,17 @@
-//! The pass rules of SPEC §3: issue for 5 minutes, reuse within them without asking the
-//! registry, forget the registry answer at expiry, answer late scans with «expired».
-
-use std::sync::Arc;
+//! The pass rules of SPEC §3, per person **and status kind** (SPEC §12): issue for 5 minutes,
+//! reuse within them without asking the source again, forget the source's answer at expiry,
+//! answer late scans with «expired»; and the check of a dynamic pass's rotating code.
 
 use chrono::Duration;
-use statuspass_shared::{PassId, Snils};
+use statuspass_shared::dynamic::{self, DynamicVerdict};
+use statuspass_shared::{DynamicSecret, PassId, StatusKind};
 
 use crate::clock::Clock;
-use crate::registry::{Lookup, Registry, RegistryError};
-use crate::store::passes::{IssuedPass, NewPass, PassLookup, PassStore, PersonKey, StoreError};
+use crate::registry::source::{Applicant, Check, SourceError, Sources};
+use crate::store::passes::{
+    IssuedPass, NewPass, PassData, PassLookup, PassStore, PersonKey, StoreError,
+};
+use std::sync::Arc;
 
 /// Outcome of pressing «Получить».
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,81 +20,129 @@ pub enum IssueOutcome {
     NotFound,
 }
 
+/// The verdict on a scanned pass of ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Live, and for a dynamic pass its rotating part is current.
+    Valid(PassData),
+    /// A live dynamic pass shown with an old, far-future or missing rotating part.
+    Stale,
+    Expired,
+    Unknown,
+}
+
 /// Why issuing or checking failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
     #[error(transparent)]
-    Registry(#[from] RegistryError),
+    Source(#[from] SourceError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("drawing a dynamic secret: {0}")]
+    Random(#[source] openssl::error::ErrorStack),
+}
+
+/// Lifetimes and the code policy.
+#[derive(Debug, Clone)]
+pub struct PassPolicy {
+    /// Pass lifetime.
+    pub ttl: Duration,
+    /// How long after expiry «expired» is still answered.
+    pub tombstone_ttl: Duration,
+    /// Kinds whose passes get a rotating code.
+    pub dynamic_kinds: Vec<StatusKind>,
 }
 
 /// Issues and checks passes.
 pub struct Passes {
     store: Arc<dyn PassStore>,
-    registry: Arc<dyn Registry>,
+    sources: Sources,
     clock: Arc<dyn Clock>,
-    ttl: Duration,
-    tombstone_ttl: Duration,
+    policy: PassPolicy,
 }
 
 impl Passes {
-    /// `ttl`: pass lifetime; `tombstone_ttl`: how long after expiry «expired» is still answered.
+    /// Passes kept in `store`, confirmed by `sources`.
     pub fn new(
         store: Arc<dyn PassStore>,
-        registry: Arc<dyn Registry>,
+        sources: Sources,
         clock: Arc<dyn Clock>,
-        ttl: Duration,
-        tombstone_ttl: Duration,
+        policy: PassPolicy,
     ) -> Self {
         Self {
             store,
-            registry,
+            sources,
             clock,
-            ttl,
-            tombstone_ttl,
+            policy,
         }
     }
 
-    /// The live pass of `subject`, or a new one after asking the registry about `snils`.
-    pub async fn issue(&self, subject: &str, snils: &Snils) -> Result<IssueOutcome, PassError> {
-        let person = PersonKey::of_subject(subject);
+    /// The live pass of `subject` for `kind`, or a new one after asking the kind's source.
+    pub async fn issue(
+        &self,
+        subject: &str,
+        applicant: &Applicant<'_>,
+        kind: StatusKind,
+    ) -> Result<IssueOutcome, PassError> {
+        let person = PersonKey::of(subject, kind);
         let now = self.clock.now();
         if let Some(pass) = self.store.active_for(&person, now).await? {
-            tracing::info!("reusing the live pass");
+            tracing::info!(%kind, "reusing the live pass");
             return Ok(IssueOutcome::Issued(pass));
         }
-        let record = match self.registry.lookup(snils).await? {
-            Lookup::Found(record) => record,
-            Lookup::NotFound => {
-                tracing::info!("registry: not found");
+        let record = match self.sources.of(kind).check(applicant).await? {
+            Check::Holds { record } => record,
+            Check::DoesNotHold => {
+                tracing::info!(%kind, "source: not held");
                 return Ok(IssueOutcome::NotFound);
             }
         };
+        let secret = if self.policy.dynamic_kinds.contains(&kind) {
+            Some(random_secret()?)
+        } else {
+            None
+        };
         // The registry may take seconds: the pass starts when it is stored, not when asked.
         let issued_at = self.clock.now();
-        let expires_at = issued_at + self.ttl;
+        let expires_at = issued_at + self.policy.ttl;
         let new = NewPass {
             id: PassId::new_random(),
-            record,
+            data: PassData {
+                kind,
+                record,
+                secret,
+            },
             issued_at,
             expires_at,
-            forget_at: expires_at + self.tombstone_ttl,
+            forget_at: expires_at + self.policy.tombstone_ttl,
         };
         let pass = self
             .store
             .insert_or_existing(&person, &new, issued_at)
             .await?;
-        tracing::info!(reused = pass.id != new.id, "pass issued");
+        tracing::info!(%kind, reused = pass.id != new.id, "pass issued");
         Ok(IssueOutcome::Issued(pass))
     }
 
-    /// What the store says about a scanned id now.
-    pub async fn check(&self, id: PassId) -> Result<PassLookup, PassError> {
-        Ok(self.store.lookup(id, self.clock.now()).await?)
+    /// The verdict on a scanned id with the link's `fragment` (see `statuspass_shared::link`):
+    /// a dynamic pass needs its current rotating part, a static pass ignores the fragment.
+    pub async fn check(&self, id: PassId, fragment: Option<&str>) -> Result<Verdict, PassError> {
+        let now = self.clock.now();
+        Ok(match self.store.lookup(id, now).await? {
+            PassLookup::Unknown => Verdict::Unknown,
+            PassLookup::Expired => Verdict::Expired,
+            PassLookup::Live(data) => match &data.secret {
+                None => Verdict::Valid(data),
+                Some(secret) => match dynamic::verify(secret, fragment, now.timestamp_millis()) {
+                    DynamicVerdict::Valid => Verdict::Valid(data),
+                    DynamicVerdict::Stale => Verdict::Stale,
+                    DynamicVerdict::Wrong => Verdict::Unknown,
+                },
+            },
+        })
     }
 
-    /// Deletes what is due; returns how many passes lost their registry data.
+    /// Deletes what is due; returns how many passes lost their data.
     pub async fn sweep(&self) -> Result<u64, PassError> {
         Ok(self.store.sweep(self.clock.now()).await?)
     }
@@ -100,4 +151,11 @@ impl Passes {
     pub fn store(&self) -> &Arc<dyn PassStore> {
         &self.store
     }
+}
+
+/// A fresh per-pass secret from the operating system's CSPRNG (through OpenSSL).
+fn random_secret() -> Result<DynamicSecret, PassError> {
+    let mut bytes = [0u8; dynamic::SECRET_LEN];
+    openssl::rand::rand_bytes(&mut bytes).map_err(PassError::Random)?;
+    Ok(DynamicSecret::from_bytes(bytes))
 }

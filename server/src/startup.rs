@@ -20,12 +20,13 @@ use statuspass_shared::PassLinks;
 use crate::auth::demo::DemoDirectory;
 use crate::auth::oidc::{OidcSignIn, RedirectSignIn};
 use crate::clock::{Clock, SystemClock};
-use crate::configuration::{RegistryKind, Settings};
+use crate::configuration::{RegistryKind, RegistrySettings, Settings};
 use crate::error::AppError;
-use crate::passes::Passes;
+use crate::passes::{PassPolicy, Passes};
 use crate::registry::demo::DemoRegistry;
 use crate::registry::http::HttpRegistry;
-use crate::registry::Registry;
+use crate::registry::source::Sources;
+use crate::registry::{Confirmed, Registry};
 use crate::reports::ReportJob;
 use crate::store::passes::redis::RedisPassStore;
 use crate::store::passes::sql::SqlPassStore;
@@ -84,13 +85,33 @@ impl AppState {
     }
 }
 
-/// Replaceable parts, for tests: a clock they can move, a registry they can count.
+/// Replaceable parts, for tests: a clock they can move, registries they can count.
 #[derive(Default)]
 pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
+    /// The Ministry of Defence registry.
     pub registry: Option<Arc<dyn Registry>>,
     /// The clock of session lifetimes (default: the system clock).
     pub session_clock: Option<Arc<dyn Clock>>,
+    pub education_registry: Option<Arc<dyn Registry<Confirmed>>>,
+    pub social_registry: Option<Arc<dyn Registry<Confirmed>>>,
+}
+
+/// The configured adapter of one registry (demo data from `demo`, or HTTP).
+fn registry_from<R>(
+    settings: RegistrySettings<'_>,
+    demo: impl FnOnce() -> anyhow::Result<DemoRegistry<R>>,
+) -> anyhow::Result<Arc<dyn Registry<R>>>
+where
+    R: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    Ok(match settings.kind {
+        RegistryKind::Demo => Arc::new(demo()?),
+        RegistryKind::Http => Arc::new(HttpRegistry::<R>::at(
+            settings.url.unwrap_or_default(),
+            settings.timeout,
+        )?),
+    })
 }
 
 /// A built, bound, not yet running server.
@@ -158,23 +179,25 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         }
         None => Arc::new(SqlPassStore::new(db.clone())),
     };
-    let registry: Arc<dyn Registry> = match overrides.registry {
+    let ministry = match overrides.registry {
         Some(r) => r,
-        None => match settings.registry {
-            RegistryKind::Demo => Arc::new(DemoRegistry::load()?),
-            RegistryKind::Http => Arc::new(HttpRegistry::new(
-                settings.registry_url.as_deref().unwrap_or_default(),
-                Duration::from_millis(settings.registry_timeout_ms),
-            )?),
-        },
+        None => registry_from(settings.ministry_registry(), DemoRegistry::load)?,
+    };
+    let education = match overrides.education_registry {
+        Some(r) => r,
+        None => registry_from(settings.education_registry(), DemoRegistry::education)?,
+    };
+    let social = match overrides.social_registry {
+        Some(r) => r,
+        None => registry_from(settings.social_registry(), DemoRegistry::social)?,
     };
     let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let passes = Passes::new(
-        store,
-        registry,
+    let sources = Sources::new(
+        ministry,
+        education,
+        social,
         clock.clone(),
-        chrono::Duration::seconds(i64::try_from(settings.pass_ttl_secs)?),
-        chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
+        settings.timezone()?,
     );
     let session_clock = overrides
         .session_clock
@@ -189,6 +212,12 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
     };
     let sign_in =
         OidcSignIn::from_settings(&settings)?.map(|p| Arc::new(p) as Arc<dyn RedirectSignIn>);
+    let policy = PassPolicy {
+        ttl: chrono::Duration::seconds(i64::try_from(settings.pass_ttl_secs)?),
+        tombstone_ttl: chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
+        dynamic_kinds: settings.dynamic_kinds.clone(),
+    };
+    let passes = Passes::new(store, sources, clock.clone(), policy);
     let demo = if settings.demo_enabled() {
         let people = DemoDirectory::load()?;
         crate::seed::seed_demo(&db, &people, clock.now()).await?;
@@ -248,7 +277,13 @@ pub fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<(
 }
 
 fn json_error(err: JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    let app_error = match err {
+    json_payload_error(err).into()
+}
+
+/// A JSON body problem as the API answers it (`payload_too_large`, `unsupported_content_type`,
+/// `invalid_json`, `invalid_body`).
+pub fn json_payload_error(err: JsonPayloadError) -> AppError {
+    match err {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
             AppError::PayloadTooLarge
         }
@@ -260,8 +295,7 @@ fn json_error(err: JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web
             AppError::bad_request("invalid_json", format!("Некорректный запрос: {e}"))
         }
         other => AppError::bad_request("invalid_body", format!("Некорректный запрос: {other}")),
-    };
-    app_error.into()
+    }
 }
 
 fn run(listener: TcpListener, state: web::Data<AppState>, key: Key) -> anyhow::Result<Server> {

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use statuspass_server::registry::http::HttpRegistry;
-use statuspass_server::registry::{Lookup, Registry};
+use statuspass_server::registry::{Confirmed, Lookup, Registry};
 use statuspass_shared::Snils;
+use statuspass_shared::StatusKind;
 
 async fn registry_server() -> String {
     let server = HttpServer::new(|| {
@@ -21,6 +22,22 @@ async fn registry_server() -> String {
                         "surname": "Иванов", "name": "Иван", "patronymic": "Иванович",
                         "birth_date": "1985-03-14", "status": "участник СВО"
                     }))
+                }),
+            )
+            .route(
+                "/family/v1/lookup",
+                web::post().to(|| async {
+                    HttpResponse::Ok().json(serde_json::json!({
+                        "surname": "Ковалёва", "name": "Дарья", "patronymic": null,
+                        "birth_date": "2004-09-01", "status": "член семьи участника СВО",
+                        "kind": "svo_family"
+                    }))
+                }),
+            )
+            .route(
+                "/student/v1/lookup",
+                web::post().to(|| async {
+                    HttpResponse::Ok().json(serde_json::json!({"institution": "МГУ"}))
                 }),
             )
             .route(
@@ -70,6 +87,34 @@ async fn found_and_not_found_are_told_apart() {
         registry(&base, "missing").lookup(&snils()).await.unwrap(),
         Lookup::NotFound
     );
+}
+
+#[tokio::test]
+async fn the_ministry_record_names_its_kind_and_other_registries_answer_a_bare_yes() {
+    let base = registry_server().await;
+    match registry(&base, "family").lookup(&snils()).await.unwrap() {
+        Lookup::Found(r) => assert_eq!(r.kind(), StatusKind::SvoFamily),
+        other => panic!("expected found, got {other:?}"),
+    }
+    match registry(&base, "found").lookup(&snils()).await.unwrap() {
+        Lookup::Found(r) => assert_eq!(r.kind(), StatusKind::SvoParticipant, "no kind field"),
+        other => panic!("expected found, got {other:?}"),
+    }
+    let education = |path: &str| {
+        HttpRegistry::<Confirmed>::at(&format!("{base}/{path}"), Duration::from_millis(400))
+            .unwrap()
+    };
+    assert_eq!(
+        education("student").lookup(&snils()).await.unwrap(),
+        Lookup::Found(Confirmed {})
+    );
+    assert_eq!(
+        education("missing").lookup(&snils()).await.unwrap(),
+        Lookup::NotFound
+    );
+    for path in ["broken", "garbage", "hang"] {
+        assert!(education(path).lookup(&snils()).await.is_err(), "{path}");
+    }
 }
 
 #[tokio::test]

@@ -1,9 +1,13 @@
 //! JSON types of the HTTP API (SPEC §10). The server produces them, the PWA consumes them.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::dynamic::DynamicSecret;
 use crate::ids::{Ogrn, PassId};
+use crate::status::StatusKind;
 
 #[cfg(feature = "server")]
 use utoipa::ToSchema;
@@ -78,26 +82,76 @@ pub struct Logout {
     pub end_session_url: Option<String>,
 }
 
+/// Body of `POST /api/pass` (optional: no body at all asks for `svo_participant`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PassRequest {
+    /// The status to show; default `svo_participant`.
+    #[serde(default)]
+    pub status: Option<StatusKind>,
+}
+
+/// What the holder's device needs to show a dynamic code (see [`crate::dynamic`]): the screen
+/// shows `{link}#{step}-{code}`, recomputed every `step_secs`, also offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct DynamicCode {
+    /// The per-pass secret, 64 hex digits; kept by this device only, for the pass's lifetime.
+    #[cfg_attr(feature = "server", schema(value_type = String, example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"))]
+    pub secret: DynamicSecret,
+    /// Seconds per step (30).
+    pub step_secs: u64,
+}
+
 /// Answer of `POST /api/pass`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PassResponse {
-    /// The registry knows the person: here is the pass (the same one while it is valid).
+    /// The source confirms the status: here is the pass (the same one while it is valid).
     Issued {
         #[cfg_attr(feature = "server", schema(value_type = String, format = Uuid))]
         id: PassId,
-        /// `{PUBLIC_URL}/somc2/{id}`, the text of the QR code.
+        /// `{PUBLIC_URL}/somc2/{id}`, the text of the QR code; for a dynamic pass the bare link,
+        /// to which the device appends the rotating part.
         link: String,
         /// RFC 3339 with offset.
         #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
         expires_at: DateTime<FixedOffset>,
+        /// The status this pass proves.
+        status: StatusKind,
+        /// The status as the checker reads it («студент»).
+        title: String,
+        /// Present for a dynamic pass: how the device computes the rotating part.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dynamic: Option<DynamicCode>,
     },
-    /// The registry does not know the person.
+    /// The source does not confirm the status for this person.
     NotFound {
-        /// Where to request a paper certificate.
-        certificate_form_url: String,
+        /// The status asked for.
+        status: StatusKind,
+        /// Where (which form or office) this status is confirmed.
+        confirm_url: String,
+        /// СВО statuses: where to request a paper certificate (the same as `confirm_url`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        certificate_form_url: Option<String>,
     },
+}
+
+/// One status the service offers (`GET /api/statuses`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct StatusOffer {
+    pub kind: StatusKind,
+    /// «студент».
+    pub title: String,
+    /// Whether its code rotates every 30 s (screenshots stop working).
+    pub dynamic: bool,
+    /// A «Цифровой ID» status: the checker sees the status alone.
+    pub digital_id: bool,
+    /// Where a person who does not hold it gets it confirmed.
+    pub confirm_url: String,
 }
 
 /// Body of `POST /api/scan`.
@@ -126,6 +180,9 @@ pub enum ScanResult {
     Expired,
     /// Not a code of this service.
     Foreign,
+    /// A live dynamic pass whose rotating part is too old, from too far ahead, or missing (a
+    /// screenshot, a photo, the bare link): «Код устарел: попросите обновить экран».
+    Stale,
 }
 
 impl ScanResult {
@@ -136,6 +193,7 @@ impl ScanResult {
             Self::Unknown => "unknown",
             Self::Expired => "expired",
             Self::Foreign => "foreign",
+            Self::Stale => "stale",
         }
     }
 }
@@ -154,13 +212,16 @@ pub struct Holder {
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct ScanResponse {
     pub result: ScanResult,
-    /// The confirmed status, for a valid pass («участник СВО»).
+    /// The confirmed status, for a valid pass («участник СВО», «студент»).
     pub status: Option<String>,
-    /// The bearer's initials and birth year, for a valid pass unless the service discloses
-    /// the status only.
+    /// The bearer's initials and birth year, for a valid pass of an СВО status unless the
+    /// service discloses the status only; never for a «Цифровой ID» status.
     pub holder: Option<Holder>,
     /// True only when a valid scan was written to the organization's ledger.
     pub recorded: bool,
+    /// The confirmed status kind, for a valid pass.
+    #[serde(default)]
+    pub status_kind: Option<StatusKind>,
 }
 
 /// `GET /api/config`: what the PWA needs to know about this deployment.
@@ -182,7 +243,7 @@ pub struct ClientConfig {
 }
 
 /// `GET /api/orgs/{ogrn}/stats`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
 pub struct OrgStats {
     /// Since midnight (service time zone).
@@ -191,6 +252,10 @@ pub struct OrgStats {
     pub last_30_days: u64,
     /// Since the first of this month (service time zone).
     pub this_month: u64,
+    /// The last 30 × 24 hours per status kind (kinds without scans are left out).
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = BTreeMap<String, u64>, example = json!({"svo_participant": 2, "student": 3})))]
+    pub by_kind: BTreeMap<StatusKind, u64>,
 }
 
 /// The power code a delegation must carry to allow scanning on behalf of an organization.
@@ -349,11 +414,38 @@ mod tests {
     #[test]
     fn pass_response_is_tagged_by_outcome() {
         let r = PassResponse::NotFound {
-            certificate_form_url: "https://x".into(),
+            status: StatusKind::SvoParticipant,
+            confirm_url: "https://x".into(),
+            certificate_form_url: Some("https://x".into()),
         };
         assert_eq!(
             serde_json::to_value(&r).unwrap(),
-            serde_json::json!({"outcome": "not_found", "certificate_form_url": "https://x"})
+            serde_json::json!({"outcome": "not_found", "status": "svo_participant",
+                "confirm_url": "https://x", "certificate_form_url": "https://x"})
+        );
+    }
+
+    #[test]
+    fn pass_request_is_optional_kind_and_strict() {
+        let r: PassRequest = serde_json::from_str("{}").unwrap();
+        assert_eq!(r.status, None);
+        let r: PassRequest = serde_json::from_str(r#"{"status":"student"}"#).unwrap();
+        assert_eq!(r.status, Some(StatusKind::Student));
+        assert!(serde_json::from_str::<PassRequest>(r#"{"status":"pensioner"}"#).is_err());
+        assert!(serde_json::from_str::<PassRequest>(r#"{"kind":"student"}"#).is_err());
+    }
+
+    #[test]
+    fn stats_count_per_kind_by_wire_name() {
+        let s = OrgStats {
+            today: 1,
+            last_30_days: 2,
+            this_month: 2,
+            by_kind: [(StatusKind::Student, 2)].into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&s).unwrap()["by_kind"],
+            serde_json::json!({"student": 2})
         );
     }
 

@@ -3,11 +3,17 @@
 //! No I/O here: this crate builds for `wasm32-unknown-unknown` and native alike.
 //! - [`ids`]: validated identifiers ([`Ogrn`], [`Snils`], [`PassId`]);
 //! - [`link`]: the pass link format and the scanned-text classifier ([`PassLinks`]);
+//! - [`status`]: the statuses a pass proves ([`StatusKind`]);
+//! - [`dynamic`]: the rotating code of a dynamic pass (builder and checker);
 //! - [`api`]: the JSON types of the HTTP API.
 
 pub mod api;
+pub mod dynamic;
 pub mod ids;
 pub mod link;
+pub mod status;
 
+pub use dynamic::DynamicSecret;
 pub use ids::{IdError, Ogrn, PassId, Snils};
 pub use link::{PassLinks, ScannedCode};
+pub use status::StatusKind;

@@ -1,16 +1,50 @@
 //! The pass link `{PUBLIC_URL}/somc2/{uuid}` that a pass QR code carries, and the parser that
-//! tells a scanned text apart: ours (with the id), a broken link of ours, or foreign.
+//! tells a scanned text apart: ours (with the id and the fragment), a broken link of ours, or
+//! foreign.
+//!
+//! # Grammar of a scanned code of ours
+//!
+//! ```text
+//! code      = origin "/somc2/" uuid-v4 [ "#" fragment ]
+//! fragment  = part *( "~" part )                 ; may be empty: "…/{id}#"
+//! part      = *( ALPHA / DIGIT / "-" / "." / "_" )
+//! ```
+//!
+//! The fragment never reaches the server when a plain phone camera opens the link, so the
+//! explanation page stays what it is; the scanner sends the whole decoded text. Each part is
+//! told apart by its first character:
+//! - a digit: the rotating part of a dynamic pass, `{step}-{code}` (see [`crate::dynamic`]);
+//! - a letter: an extension named by that letter and defined later (issue 12 appends the signed
+//!   offline token after the rotating part, e.g. `…#12345-01234567~t…`); a checker ignores
+//!   extensions it does not know.
+//!
+//! A static pass scanned with a fragment is still valid (the fragment is for dynamic codes and
+//! offline tokens); a dynamic pass needs its current rotating part. Characters outside `part`
+//! (spaces, `#`, `%`, `?`…) make the code [`ScannedCode::Malformed`], as do query strings and
+//! anything but a fragment after the id.
 
 use crate::ids::PassId;
 
 /// The path segment that precedes the pass id (the name Gosuslugi uses).
 pub const PASS_PATH: &str = "/somc2/";
 
+/// Separates the parts of a fragment (see the module grammar).
+pub const FRAGMENT_SEPARATOR: char = '~';
+
+/// The parts of a fragment, in order (see the module grammar).
+pub fn fragment_parts(fragment: &str) -> impl Iterator<Item = &str> {
+    fragment.split(FRAGMENT_SEPARATOR)
+}
+
 /// What a decoded QR text is, as far as this service is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScannedCode {
+pub enum ScannedCode<'a> {
     /// A well-formed link of this service (or an alias origin) with a v4 pass id.
-    Ours(PassId),
+    Ours {
+        id: PassId,
+        /// The raw text after `#`, when there is a `#` (grammar in the module docs).
+        fragment: Option<&'a str>,
+    },
     /// Starts like a pass link of ours but the rest is not a valid id (forged, mistyped,
     /// `../`, extra segments, query strings): looked up as nothing, answered «not found».
     Malformed,
@@ -60,8 +94,8 @@ impl PassLinks {
 
     /// Classifies a decoded QR text, taken exactly as read. Only surrounding ASCII whitespace
     /// (a trailing newline some scanners append) is ignored; scheme and host compare
-    /// case-insensitively, the path case-sensitively; the id must be the whole rest of the text.
-    pub fn classify(&self, code: &str) -> ScannedCode {
+    /// case-insensitively, the path case-sensitively; after the id only a `#fragment` may follow.
+    pub fn classify<'a>(&self, code: &'a str) -> ScannedCode<'a> {
         let code = code.trim_matches(|c: char| c.is_ascii_whitespace());
         for origin in &self.origins {
             let Some(rest) = strip_prefix_origin(code, origin) else {
@@ -70,13 +104,27 @@ impl PassLinks {
             let Some(id) = rest.strip_prefix(PASS_PATH) else {
                 continue;
             };
+            let (id, fragment) = match id.split_once('#') {
+                Some((id, fragment)) => (id, Some(fragment)),
+                None => (id, None),
+            };
+            if !fragment.is_none_or(is_fragment) {
+                return ScannedCode::Malformed;
+            }
             return match PassId::parse(id) {
-                Ok(id) => ScannedCode::Ours(id),
+                Ok(id) => ScannedCode::Ours { id, fragment },
                 Err(_) => ScannedCode::Malformed,
             };
         }
         ScannedCode::Foreign
     }
+}
+
+/// Whether `s` follows the fragment grammar: parts of ALPHA / DIGIT / `-` `.` `_`, joined by `~`.
+fn is_fragment(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') || c == FRAGMENT_SEPARATOR
+    })
 }
 
 /// Strips `origin` (already normalized) from the front of `code`: scheme and host part compare
@@ -134,6 +182,10 @@ mod tests {
         PassId::parse("3f2b8c1e-9d4a-4e6b-8f0a-1c2d3e4f5a6b").unwrap()
     }
 
+    fn ours(id: PassId) -> ScannedCode<'static> {
+        ScannedCode::Ours { id, fragment: None }
+    }
+
     #[test]
     fn own_links_round_trip() {
         let l = links();
@@ -142,13 +194,31 @@ mod tests {
             link,
             "https://pass.example.ru/somc2/3f2b8c1e-9d4a-4e6b-8f0a-1c2d3e4f5a6b"
         );
-        assert_eq!(l.classify(&link), ScannedCode::Ours(id()));
+        assert_eq!(l.classify(&link), ours(id()));
+    }
+
+    #[test]
+    fn a_fragment_after_the_id_is_returned_raw() {
+        let l = links();
+        for fragment in ["1234-12345678", "1234-12345678~t1.abc_-", "t1.abc", ""] {
+            let code = format!("{}#{fragment}", l.link(&id()));
+            assert_eq!(
+                l.classify(&code),
+                ScannedCode::Ours {
+                    id: id(),
+                    fragment: Some(fragment)
+                },
+                "{code}"
+            );
+        }
+        let parts: Vec<_> = fragment_parts("1-2~t1.x~").collect();
+        assert_eq!(parts, ["1-2", "t1.x", ""]);
     }
 
     #[test]
     fn alias_origin_is_accepted() {
         let code = format!("https://www.gosuslugi.ru/somc2/{}", id());
-        assert_eq!(links().classify(&code), ScannedCode::Ours(id()));
+        assert_eq!(links().classify(&code), ours(id()));
     }
 
     #[test]
@@ -156,7 +226,7 @@ mod tests {
         let l = links();
         assert_eq!(
             l.classify(&format!("HTTPS://Pass.Example.RU/somc2/{}", id())),
-            ScannedCode::Ours(id())
+            ours(id())
         );
         assert_eq!(
             l.classify(&format!("https://pass.example.ru/SOMC2/{}", id())),
@@ -168,7 +238,7 @@ mod tests {
     fn a_trailing_newline_is_tolerated() {
         assert_eq!(
             links().classify(&format!("https://pass.example.ru/somc2/{}\r\n", id())),
-            ScannedCode::Ours(id())
+            ours(id())
         );
     }
 
@@ -200,7 +270,15 @@ mod tests {
             format!("https://pass.example.ru/somc2/../{id}"),
             format!("https://pass.example.ru/somc2/{id}/extra"),
             format!("https://pass.example.ru/somc2/{id}?x=1"),
-            format!("https://pass.example.ru/somc2/{id}#frag"),
+            format!("https://pass.example.ru/somc2/{id}#a b"),
+            format!("https://pass.example.ru/somc2/{id}#x#y"),
+            format!("https://pass.example.ru/somc2/{id}#%41"),
+            format!("https://pass.example.ru/somc2/{id}?x=1#123-12345678"),
+            format!("https://pass.example.ru/somc2/{id}/#123-12345678"),
+            format!(
+                "https://pass.example.ru/somc2/{}#123-12345678",
+                id.uuid().simple()
+            ),
             format!("https://pass.example.ru/somc2/{id}/"),
             format!("https://pass.example.ru/somc2/ {id}"),
             "https://pass.example.ru/somc2/00000000-0000-0000-0000-000000000000".to_owned(),
@@ -221,7 +299,7 @@ mod tests {
             link,
             format!("https://example.ru/statuspass/somc2/{}", id())
         );
-        assert_eq!(l.classify(&link), ScannedCode::Ours(id()));
+        assert_eq!(l.classify(&link), ours(id()));
         assert_eq!(
             l.classify(&format!("https://example.ru/somc2/{}", id())),
             ScannedCode::Foreign
@@ -246,13 +324,14 @@ mod tests {
         #[test]
         fn every_issued_link_is_ours(bytes in any::<[u8; 16]>()) {
             let id = PassId::parse(&uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()).unwrap();
-            prop_assert_eq!(links().classify(&links().link(&id)), ScannedCode::Ours(id));
+            let link = links().link(&id);
+            prop_assert_eq!(links().classify(&link), ours(id));
         }
 
         #[test]
         fn appending_anything_to_a_link_makes_it_not_ours(suffix in "[^\\s]{1,20}") {
             let code = format!("{}{suffix}", links().link(&id()));
-            prop_assert_ne!(links().classify(&code), ScannedCode::Ours(id()));
+            prop_assert_ne!(links().classify(&code), ours(id()));
         }
 
         #[test]

@@ -2,20 +2,67 @@
 //! camera. Storage can be missing or full (private mode); then nothing is remembered.
 
 use serde::{Deserialize, Serialize};
+use statuspass_shared::{dynamic, DynamicSecret, StatusKind};
 
 const PASS_KEY: &str = "statuspass.pass";
 const CAMERA_KEY: &str = "statuspass.camera";
 
-/// A pass as kept on the phone. No personal data: the link and the expiry only.
+/// A pass as kept on the phone. No personal data: the link, the status, the expiry and, for a
+/// dynamic code, its per-pass secret (kept by this device and the server only, until expiry).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredPass {
     pub id: String,
     pub link: String,
     /// Expiry by the phone's clock (corrected by the server's clock at issue), ms since epoch.
     pub expires_at_ms: f64,
+    /// The status the pass proves (passes stored before statuses existed are СВО passes).
+    #[serde(default = "svo_participant")]
+    pub status: StatusKind,
+    /// The status as the checker reads it.
+    #[serde(default)]
+    pub title: String,
+    /// The secret of a dynamic code (64 hex digits), `None` for a static one.
+    #[serde(default)]
+    pub dynamic_secret: Option<String>,
+    /// Server clock minus phone clock at issue (ms): the rotating part follows the server's time
+    /// even on a phone whose clock is off.
+    #[serde(default)]
+    pub clock_offset_ms: f64,
+}
+
+fn svo_participant() -> StatusKind {
+    StatusKind::SvoParticipant
 }
 
 impl StoredPass {
+    /// The text the QR code shows at `now_ms` (device clock): the link, and for a dynamic pass
+    /// the rotating part computed on this device (offline too).
+    pub fn code_at(&self, now_ms: f64) -> String {
+        match self
+            .dynamic_secret
+            .as_deref()
+            .and_then(DynamicSecret::from_hex)
+        {
+            Some(secret) => {
+                dynamic::code_link(&self.link, &secret, (now_ms + self.clock_offset_ms) as i64)
+            }
+            None => self.link.clone(),
+        }
+    }
+
+    /// Whether the code rotates.
+    pub fn is_dynamic(&self) -> bool {
+        self.dynamic_secret.is_some()
+    }
+
+    /// Milliseconds (device clock) until the rotating part changes next.
+    pub fn next_rotation_in_ms(&self, now_ms: f64) -> f64 {
+        let server_ms = (now_ms + self.clock_offset_ms) as i64;
+        let step_ms = (dynamic::STEP_SECS * 1000) as i64;
+        let next = (dynamic::step_at(server_ms) as i64 + 1) * step_ms;
+        (next - server_ms) as f64
+    }
+
     /// Whole seconds left at `now_ms` (device clock), never negative.
     pub fn remaining_secs(&self, now_ms: f64) -> u64 {
         let left = ((self.expires_at_ms - now_ms) / 1000.0).ceil();
@@ -79,10 +126,50 @@ mod tests {
             id: "x".into(),
             link: "y".into(),
             expires_at_ms: 10_000.0,
+            status: StatusKind::SvoParticipant,
+            title: String::new(),
+            dynamic_secret: None,
+            clock_offset_ms: 0.0,
         };
         assert_eq!(p.remaining_secs(0.0), 10);
         assert_eq!(p.remaining_secs(9_001.0), 1);
         assert_eq!(p.remaining_secs(10_000.0), 0);
         assert_eq!(p.remaining_secs(20_000.0), 0);
+    }
+
+    #[test]
+    fn a_dynamic_code_rotates_every_step_on_the_server_clock() {
+        let secret = DynamicSecret::from_bytes([7; 32]);
+        let p = StoredPass {
+            id: "x".into(),
+            link: "https://p/somc2/x".into(),
+            expires_at_ms: 1e15,
+            status: StatusKind::Student,
+            title: "студент".into(),
+            dynamic_secret: Some(secret.to_hex()),
+            // The phone runs 45 s behind the server.
+            clock_offset_ms: 45_000.0,
+        };
+        let phone_now = 1_700_000_000_000.0;
+        let server_now = (phone_now + 45_000.0) as i64;
+        assert_eq!(
+            p.code_at(phone_now),
+            dynamic::code_link(&p.link, &secret, server_now)
+        );
+        assert_ne!(p.code_at(phone_now), p.code_at(phone_now + 30_000.0));
+        let wait = p.next_rotation_in_ms(phone_now);
+        assert!(wait > 0.0 && wait <= 30_000.0);
+        assert_eq!(
+            p.code_at(phone_now + wait - 1.0),
+            p.code_at(phone_now),
+            "same code until the boundary"
+        );
+        assert_ne!(p.code_at(phone_now + wait), p.code_at(phone_now));
+        // A static pass shows its link.
+        let fixed = StoredPass {
+            dynamic_secret: None,
+            ..p
+        };
+        assert_eq!(fixed.code_at(phone_now), fixed.link);
     }
 }

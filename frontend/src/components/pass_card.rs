@@ -1,4 +1,5 @@
-//! The pass on screen: QR code, live countdown, and the offline mark.
+//! The pass on screen: its status, QR code (for a dynamic code, redrawn every 30 s on the phone
+//! itself, offline too), live countdown, and the offline mark.
 
 use std::time::Duration;
 
@@ -38,12 +39,26 @@ pub fn PassCard(
             storage::forget_pass();
         }
     });
-    let link = pass.link.clone();
+    // The code's text changes only at a step boundary; the memo keeps the QR from redrawing
+    // on every tick.
+    let code = {
+        let pass = pass.clone();
+        Memo::new(move |_| pass.code_at(now.get()))
+    };
+    let dynamic = pass.is_dynamic();
+    let refresh_in = {
+        let pass = pass.clone();
+        move || (pass.next_rotation_in_ms(now.get()) / 1000.0).ceil() as u64
+    };
+    let title = pass.title.clone();
+    let kind = pass.status.as_str();
     let short_id = pass.id.chars().take(8).collect::<String>();
     view! {
-        <section class="card pass" aria-labelledby="pass-title" data-offline=move || offline.get().to_string()>
+        <section class="card pass" aria-labelledby="pass-title" data-offline=move || offline.get().to_string()
+            data-status=kind data-dynamic=dynamic.to_string()>
             <h2 id="pass-title">
                 {text::PASS_TITLE}
+                {(!title.is_empty()).then(|| view! { <span class="pass-status">{title.clone()}</span> })}
                 <Show when=move || offline.get()>
                     " "<span class="badge offline" data-testid="offline">{text::OFFLINE_BADGE}</span>
                 </Show>
@@ -52,7 +67,12 @@ pub fn PassCard(
                 when=move || { remaining.get() > 0 }
                 fallback=|| view! { <p class="expired" role="alert">{text::PASS_EXPIRED}</p> }
             >
-                <QrCode text=link.clone() label=text::PASS_QR_LABEL />
+                <QrCode text=code label=text::PASS_QR_LABEL />
+                {dynamic.then(|| view! {
+                    <p class="refresh" data-testid="refresh">
+                        {text::DYNAMIC_REFRESH}" "<strong>{refresh_in.clone()}</strong>" "{text::SECONDS_SHORT}
+                    </p>
+                })}
                 <p class="countdown" role="timer" data-remaining=move || remaining.get().to_string()>
                     {text::PASS_REMAINING}" "<strong>{move || format_remaining(remaining.get())}</strong>
                 </p>

@@ -20,16 +20,21 @@ pub fn svg_markup(text: &str) -> Option<String> {
     Some(markup[start..].to_owned())
 }
 
-/// A large QR code with an accessible name.
+/// A large QR code with an accessible name; redrawn when `text` changes. The element carries
+/// the encoded text in `data-pass-qr`.
 #[component]
 pub fn QrCode(
-    /// The text to encode (the pass link).
-    text: String,
+    /// The text to encode (the pass link, with the rotating part of a dynamic code).
+    #[prop(into)]
+    text: Signal<String>,
     /// What a screen reader says instead of the picture.
     label: &'static str,
 ) -> impl IntoView {
-    let markup = svg_markup(&text).unwrap_or_default();
-    view! { <div class="qr" role="img" aria-label=label inner_html=markup></div> }
+    let markup = Memo::new(move |_| svg_markup(&text.get()).unwrap_or_default());
+    view! {
+        <div class="qr" role="img" aria-label=label data-pass-qr=move || text.get()
+            inner_html=move || markup.get()></div>
+    }
 }
 
 #[cfg(test)]

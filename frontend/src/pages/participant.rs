@@ -1,11 +1,13 @@
-//! `/`: the participant page. Sign in, press «Получить», show the QR code with a countdown.
-//! The pass is kept in localStorage so that, offline, reopening the app still shows it until
-//! it expires (marked «нет сети»).
+//! `/`: the participant page. Sign in, choose the status to show (`GET /api/statuses`; one
+//! button each, `data-status`), show its QR code with a countdown — for a dynamic status the
+//! code rotates every 30 s, computed on the phone. The pass is kept in localStorage so that,
+//! offline, reopening the app still shows it (and keeps rotating it) until it expires.
 
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use statuspass_shared::api::{Me, PassResponse, Role};
+use statuspass_shared::api::{Me, PassResponse, Role, StatusOffer};
+use statuspass_shared::StatusKind;
 
 use super::Account;
 use crate::api::{self, ApiFailure};
@@ -16,11 +18,14 @@ use crate::text;
 #[derive(Debug, Clone, PartialEq)]
 enum PassState {
     None,
-    Issuing,
+    Issuing(StatusKind),
     Shown(StoredPass),
-    NotFound(String),
+    /// The source does not confirm the status: where to get it confirmed.
+    NotFound(StatusKind, String),
     Unavailable,
     Unconfirmed,
+    /// Refused with the server's own message (e.g. no birth date for the adult status).
+    Refused(String, String),
     Offline,
     Failed,
 }
@@ -52,6 +57,14 @@ pub fn ParticipantPage() -> impl IntoView {
     let _ = window_event_listener(ev::online, move |_| offline.set(false));
     let _ = window_event_listener(ev::offline, move |_| offline.set(true));
 
+    // The statuses offered; until they are known (or offline) the СВО button alone.
+    let offers = RwSignal::new(Vec::<StatusOffer>::new());
+    spawn_local(async move {
+        if let Ok(list) = api::statuses().await {
+            offers.set(list);
+        }
+    });
+
     spawn_local(async move {
         match api::me().await {
             Ok(me) => {
@@ -66,26 +79,34 @@ pub fn ParticipantPage() -> impl IntoView {
         }
     });
 
-    let get_pass = move |_| {
-        pass.set(PassState::Issuing);
+    let get_pass = move |kind: StatusKind| {
+        pass.set(PassState::Issuing(kind));
         spawn_local(async move {
-            let next = match api::get_pass().await {
+            let next = match api::get_pass(kind).await {
                 Ok((
                     PassResponse::Issued {
                         id,
                         link,
                         expires_at,
+                        status,
+                        title,
+                        dynamic,
                     },
                     server_now,
                 )) => {
+                    let device_now = browser::now_ms();
                     let stored = StoredPass {
                         id: id.to_string(),
                         link,
                         expires_at_ms: device_expiry(
                             expires_at.timestamp_millis() as f64,
                             server_now,
-                            browser::now_ms(),
+                            device_now,
                         ),
+                        status,
+                        title,
+                        dynamic_secret: dynamic.map(|d| d.secret.to_hex()),
+                        clock_offset_ms: clock_offset(server_now, device_now),
                     };
                     storage::save_pass(&stored);
                     offline.set(false);
@@ -93,12 +114,14 @@ pub fn ParticipantPage() -> impl IntoView {
                 }
                 Ok((
                     PassResponse::NotFound {
-                        certificate_form_url,
+                        status,
+                        confirm_url,
+                        ..
                     },
                     _,
                 )) => {
                     storage::forget_pass();
-                    PassState::NotFound(certificate_form_url)
+                    PassState::NotFound(status, confirm_url)
                 }
                 Err(ApiFailure::Network) => {
                     offline.set(true);
@@ -110,6 +133,9 @@ pub fn ParticipantPage() -> impl IntoView {
                 }
                 Err(e) if e.code() == Some("account_not_confirmed") => PassState::Unconfirmed,
                 Err(e) if e.status() == Some(503) => PassState::Unavailable,
+                Err(e) if matches!(e.status(), Some(400 | 422)) => {
+                    PassState::Refused(e.code().unwrap_or("error").to_owned(), e.user_message())
+                }
                 Err(_) => PassState::Failed,
             };
             pass.set(next);
@@ -140,17 +166,43 @@ pub fn ParticipantPage() -> impl IntoView {
             view! {
                 <AccountBar me on_signed_out />
                 {if participant {
+                    let issuing = move || matches!(pass.get(), PassState::Issuing(_));
+                    let button = move |kind: StatusKind, title: String| {
+                        let label = move || match pass.get() {
+                            PassState::Issuing(k) if k == kind => text::GETTING_PASS.to_owned(),
+                            _ => title.clone(),
+                        };
+                        view! {
+                            <li>
+                                <button
+                                    class="button primary big"
+                                    data-status=kind.as_str()
+                                    data-testid=(kind == StatusKind::SvoParticipant).then_some("get-pass")
+                                    disabled=issuing
+                                    on:click=move |_| get_pass(kind)
+                                >
+                                    {label}
+                                </button>
+                            </li>
+                        }
+                    };
                     view! {
                         <section class="card get-pass">
                             <p>{text::PARTICIPANT_LEAD}</p>
-                            <button
-                                class="button primary big"
-                                data-testid="get-pass"
-                                disabled=move || pass.get() == PassState::Issuing
-                                on:click=get_pass
-                            >
-                                {move || if pass.get() == PassState::Issuing { text::GETTING_PASS } else { text::GET_PASS }}
-                            </button>
+                            {move || {
+                                let list = offers.get();
+                                if list.len() > 1 {
+                                    view! {
+                                        <h2 class="choose">{text::CHOOSE_STATUS}</h2>
+                                        <ul class="statuses">
+                                            {list.into_iter().map(|o| button(o.kind, capitalized(&o.title))).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                } else {
+                                    let kind = list.first().map_or(StatusKind::SvoParticipant, |o| o.kind);
+                                    view! { <ul class="statuses">{button(kind, text::GET_PASS.to_owned())}</ul> }.into_any()
+                                }
+                            }}
                         </section>
                     }.into_any()
                 } else {
@@ -168,7 +220,7 @@ pub fn ParticipantPage() -> impl IntoView {
 
     let pass_view = move || {
         match pass.get() {
-        PassState::None | PassState::Issuing => {
+        PassState::None | PassState::Issuing(_) => {
             if account.get() == Account::Offline {
                 view! { <p class="card problem" data-problem="offline" role="alert">{text::OFFLINE_NO_PASS}</p> }.into_any()
             } else {
@@ -176,7 +228,17 @@ pub fn ParticipantPage() -> impl IntoView {
             }
         }
         PassState::Shown(p) => view! { <PassCard pass=p offline=offline.into() /> }.into_any(),
-        PassState::NotFound(url) => view! {
+        PassState::NotFound(kind, url) if !kind.is_svo() => view! {
+            <section class="card not-found" data-outcome="not_found" data-status=kind.as_str() role="alert">
+                <h2>{text::STATUS_NOT_HELD_TITLE}": "{kind.title()}</h2>
+                <p>{text::STATUS_NOT_HELD_TEXT}</p>
+                <p><a class="button secondary" href=url rel="noopener" target="_blank">{text::STATUS_WHERE_TO_CONFIRM}</a></p>
+            </section>
+        }.into_any(),
+        PassState::Refused(code, message) => view! {
+            <p class="card problem" data-problem=code role="alert">{message}</p>
+        }.into_any(),
+        PassState::NotFound(_, url) => view! {
             <section class="card not-found" data-outcome="not_found" role="alert">
                 <h2>{text::NOT_FOUND_TITLE}</h2>
                 <p>{text::NOT_FOUND_TEXT}</p>
@@ -206,6 +268,26 @@ pub fn ParticipantPage() -> impl IntoView {
     }
 }
 
+/// Server clock minus phone clock (ms), from the `Date` header of the issue answer; 0 when the
+/// two agree within the header's one-second resolution.
+fn clock_offset(server_now_ms: Option<f64>, device_now_ms: f64) -> f64 {
+    match server_now_ms {
+        Some(server) if (server + 500.0 - device_now_ms).abs() > 1_000.0 => {
+            server + 500.0 - device_now_ms
+        }
+        _ => 0.0,
+    }
+}
+
+/// «студент» → «Студент» (button labels).
+fn capitalized(title: &str) -> String {
+    let mut chars = title.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn problem(key: &'static str, message: &'static str) -> AnyView {
     view! { <p class="card problem" data-problem=key role="alert">{message}</p> }.into_any()
 }
@@ -213,6 +295,15 @@ fn problem(key: &'static str, message: &'static str) -> AnyView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clock_offset_follows_the_server() {
+        assert_eq!(clock_offset(None, 5.0), 0.0);
+        assert_eq!(clock_offset(Some(40_000.0), 40_300.0), 0.0);
+        assert_eq!(clock_offset(Some(100_000.0), 40_500.0), 60_000.0);
+        assert_eq!(capitalized("студент"), "Студент");
+        assert_eq!(capitalized(""), "");
+    }
 
     #[test]
     fn a_right_clock_is_left_alone_and_a_wrong_one_corrected() {

@@ -16,6 +16,9 @@ struct Person {
     snils: Snils,
     confirmed: bool,
     roles: Vec<Role>,
+    /// The confirmed birth date (absent: the account has none).
+    #[serde(default)]
+    birthdate: Option<chrono::NaiveDate>,
 }
 
 /// The demo people.
@@ -56,7 +59,7 @@ impl DemoDirectory {
                 name: p.name.clone(),
                 confirmed: p.confirmed,
                 snils: Some(p.snils.clone()),
-                birthdate: None,
+                birthdate: p.birthdate,
             })
     }
 }

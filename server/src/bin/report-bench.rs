@@ -13,7 +13,7 @@ use statuspass_server::configuration::Settings;
 use statuspass_server::reports::ReportJob;
 use statuspass_server::store::organizations::{self, Organization};
 use statuspass_server::store::{ledger, Db};
-use statuspass_shared::Ogrn;
+use statuspass_shared::{Ogrn, StatusKind};
 
 /// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
 fn peak_rss_mib() -> Option<f64> {
@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
         .map(|i| start + Duration::milliseconds(step * i64::try_from(i).unwrap_or(0)))
         .collect();
     for chunk in times.chunks(50_000) {
-        ledger::record_many(&db, &org.ogrn, chunk).await?;
+        ledger::record_many(&db, &org.ogrn, StatusKind::SvoParticipant, chunk).await?;
     }
     drop(times);
     println!(

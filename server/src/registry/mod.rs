@@ -1,17 +1,23 @@
-//! The Ministry of Defence registry ("витрина Минобороны"): is this person a participant?
+//! Registries keyed by SNILS: the Ministry of Defence registry ("витрина Минобороны": is this
+//! person a participant, or a member of a participant's family?), an education registry (a
+//! student?) and a social-support registry (a large family?).
 //!
-//! One trait, two adapters: [`demo::DemoRegistry`] (data file shipped in the repo) and
-//! [`http::HttpRegistry`]. An adapter answers *found*, *not found* or fails with
+//! One trait, [`Registry`], generic over what a registry answers (the Ministry's
+//! [`RegistryRecord`], or the bare [`Confirmed`] of the others); two adapters each:
+//! [`demo::DemoRegistry`] (data file shipped in the repo) and [`http::HttpRegistry`] (its own
+//! base URL and timeout per registry). An adapter answers *found*, *not found* or fails with
 //! [`RegistryError::Unavailable`]; anything uncertain is unavailable, never "not found".
+//! [`source`] turns registries (and the adult rule) into one [`source::StatusSource`] per kind.
 
 pub mod demo;
 pub mod http;
+pub mod source;
 
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use statuspass_shared::api::Holder;
-use statuspass_shared::Snils;
+use statuspass_shared::{Snils, StatusKind};
 
 /// What the registry holds about a participant. Personal data: kept with the pass for its
 /// lifetime only, never logged (`Debug` is redacted).
@@ -23,6 +29,10 @@ pub struct RegistryRecord {
     pub birth_date: NaiveDate,
     /// The confirmed status, e.g. «участник СВО».
     pub status: String,
+    /// Which status the record confirms: `svo_participant` or `svo_family`; absent means
+    /// `svo_participant` (the protocol before family members).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<StatusKind>,
 }
 
 impl std::fmt::Debug for RegistryRecord {
@@ -32,6 +42,11 @@ impl std::fmt::Debug for RegistryRecord {
 }
 
 impl RegistryRecord {
+    /// The status this record confirms.
+    pub fn kind(&self) -> StatusKind {
+        self.kind.unwrap_or(StatusKind::SvoParticipant)
+    }
+
     /// Initials (first letters of surname, name, patronymic) and birth year, as the COVID-era
     /// check showed them.
     pub fn holder(&self) -> Holder {
@@ -53,10 +68,15 @@ impl RegistryRecord {
     }
 }
 
-/// The registry's answer.
+/// What the education and social-support registries answer for a person they know: a JSON
+/// object whose fields are not read, so nothing personal is kept for those statuses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Confirmed {}
+
+/// A registry's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
-    Found(RegistryRecord),
+pub enum Lookup<R = RegistryRecord> {
+    Found(R),
     NotFound,
 }
 
@@ -67,11 +87,12 @@ pub enum RegistryError {
     Unavailable(String),
 }
 
-/// A source of participant data.
+/// A registry keyed by SNILS; `R` is what it answers for a person it knows (default: the
+/// Ministry of Defence record).
 #[async_trait]
-pub trait Registry: Send + Sync + 'static {
+pub trait Registry<R = RegistryRecord>: Send + Sync + 'static {
     /// Asks about one person.
-    async fn lookup(&self, snils: &Snils) -> Result<Lookup, RegistryError>;
+    async fn lookup(&self, snils: &Snils) -> Result<Lookup<R>, RegistryError>;
 }
 
 #[cfg(test)]
@@ -86,6 +107,7 @@ mod tests {
             patronymic: Some("Иванович".into()),
             birth_date: NaiveDate::from_ymd_opt(1985, 3, 14).unwrap(),
             status: "участник СВО".into(),
+            kind: None,
         };
         assert_eq!(
             r.holder(),
@@ -100,5 +122,6 @@ mod tests {
         };
         assert_eq!(no_patronymic.holder().initials, "И. И.");
         assert_eq!(format!("{no_patronymic:?}"), "RegistryRecord(***)");
+        assert_eq!(no_patronymic.kind(), StatusKind::SvoParticipant);
     }
 }

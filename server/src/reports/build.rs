@@ -1,18 +1,24 @@
-//! The report workbook: one sheet with a title (organization, period), a header row and one row
-//! per ledger entry: №, scan id, OGRN, date, time (service time zone). Written in
-//! rust_xlsxwriter's constant-memory mode, so rows stream to a temporary file rather than
-//! accumulating in memory.
+//! The report workbook: a sheet «Сканирования» with a title (organization, period), a header row
+//! and one row per ledger entry: №, scan id, OGRN, date, time (service time zone), status; and a
+//! sheet «По статусам» with the count per status kind and the total. The first sheet is written
+//! in rust_xlsxwriter's constant-memory mode, so rows stream to a temporary file rather than
+//! accumulating in memory; the counts are five numbers kept on the way.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
+use statuspass_shared::StatusKind;
 
 use crate::store::ledger::LedgerEntry;
 use crate::store::organizations::Organization;
 
-const HEADER: [&str; 5] = ["№", "ID сканирования", "ОГРН", "Дата", "Время"];
-const WIDTHS: [f64; 5] = [9.0, 40.0, 16.0, 12.0, 10.0];
+const HEADER: [&str; 6] = ["№", "ID сканирования", "ОГРН", "Дата", "Время", "Статус"];
+const WIDTHS: [f64; 6] = [9.0, 40.0, 16.0, 12.0, 10.0, 30.0];
 const FIRST_DATA_ROW: u32 = 3;
+/// The name of the per-kind sheet.
+pub const SUMMARY_SHEET: &str = "По статусам";
+const SUMMARY_HEADER: [&str; 3] = ["Статус", "Код статуса", "Сканирований"];
+const SUMMARY_WIDTHS: [f64; 3] = [30.0, 18.0, 14.0];
 
 /// Builds one report workbook row by row.
 pub struct ReportWorkbook {
@@ -21,6 +27,9 @@ pub struct ReportWorkbook {
     next_row: u32,
     date: Format,
     time: Format,
+    header: Format,
+    /// Rows per kind, in [`StatusKind::ALL`] order.
+    per_kind: [u64; StatusKind::ALL.len()],
 }
 
 fn excel_date(t: DateTime<Tz>) -> Result<ExcelDateTime, XlsxError> {
@@ -47,7 +56,7 @@ impl ReportWorkbook {
         }
         let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string();
         let title = format!(
-            "Отчёт о подтверждениях статуса участника СВО: {} (ОГРН {}), период {} — {} ({})",
+            "Отчёт о подтверждениях льготных статусов: {} (ОГРН {}), период {} — {} ({})",
             org.short_name,
             org.ogrn,
             fmt(from),
@@ -69,6 +78,8 @@ impl ReportWorkbook {
             next_row: FIRST_DATA_ROW,
             date: Format::new().set_num_format("dd.mm.yyyy"),
             time: Format::new().set_num_format("hh:mm:ss"),
+            header,
+            per_kind: [0; StatusKind::ALL.len()],
         })
     }
 
@@ -89,7 +100,11 @@ impl ReportWorkbook {
         sheet.write_string(row, 2, entry.ogrn.as_str())?;
         sheet.write_datetime_with_format(row, 3, excel_date(local)?, date)?;
         sheet.write_datetime_with_format(row, 4, excel_time(local)?, time)?;
+        sheet.write_string(row, 5, entry.kind.title())?;
         self.next_row += 1;
+        if let Some(i) = StatusKind::ALL.iter().position(|k| *k == entry.kind) {
+            self.per_kind[i] += 1;
+        }
         Ok(())
     }
 
@@ -108,6 +123,35 @@ impl ReportWorkbook {
                 "За период успешных сканирований не было",
             )?;
         }
+        self.write_summary()?;
         self.workbook.save_to_buffer()
+    }
+
+    /// The «По статусам» sheet: one row per kind (zeros included), then the total.
+    fn write_summary(&mut self) -> Result<(), XlsxError> {
+        let total = self.rows();
+        let Self {
+            workbook,
+            header,
+            per_kind,
+            ..
+        } = self;
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(SUMMARY_SHEET)?;
+        for (col, (name, width)) in SUMMARY_HEADER.iter().zip(SUMMARY_WIDTHS).enumerate() {
+            sheet.set_column_width(col as u16, width)?;
+            sheet.write_string_with_format(0, col as u16, *name, header)?;
+        }
+        let mut row = 1;
+        for (kind, count) in StatusKind::ALL.iter().zip(per_kind.iter()) {
+            sheet.write_string(row, 0, kind.title())?;
+            sheet.write_string(row, 1, kind.as_str())?;
+            sheet.write_number(row, 2, *count as f64)?;
+            row += 1;
+        }
+        let bold = Format::new().set_bold();
+        sheet.write_string_with_format(row, 0, "Всего", &bold)?;
+        sheet.write_number_with_format(row, 2, total as f64, &bold)?;
+        Ok(())
     }
 }

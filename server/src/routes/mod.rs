@@ -61,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     get().to(reports::download),
                 )
                 .route("/pass", post().to(pass::get_pass))
+                .route("/statuses", get().to(pass::statuses))
                 .route("/scan", post().to(scan::scan))
                 .default_service(actix_web::web::to(web::api_not_found)),
         );

@@ -9,7 +9,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "statuspass",
-        description = "Short-lived QR passes proving SVO participant status, and their check."
+        description = "Short-lived QR passes proving one chosen status (SVO participant or family member; «Цифровой ID»: adult, student, large family), and their check. Dynamic passes rotate their code every 30 s in the link's fragment: `{link}#{step}-{code}`."
     ),
     paths(
         super::health::healthz,
@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         super::auth::sign_out,
         super::auth::me,
         super::pass::get_pass,
+        super::pass::statuses,
         super::scan::scan,
         super::somc2::pass_page,
         super::orgs::my_delegations,
@@ -46,7 +47,11 @@ use utoipa::OpenApi;
         api::DelegationState,
         api::Role,
         api::Me,
+        api::PassRequest,
         api::PassResponse,
+        api::DynamicCode,
+        api::StatusOffer,
+        statuspass_shared::StatusKind,
         api::ScanRequest,
         api::ScanResponse,
         api::ScanResult,

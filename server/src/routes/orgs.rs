@@ -366,7 +366,8 @@ pub async fn revoke_delegation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// `GET /api/orgs/{ogrn}/stats`: successful scans recorded in the organization's ledger.
+/// `GET /api/orgs/{ogrn}/stats`: successful scans recorded in the organization's ledger (and
+/// those of the last 30 days per status kind).
 #[utoipa::path(get, path = "/api/orgs/{ogrn}/stats", params(("ogrn" = String, Path)), responses((status = 200, body = OrgStats), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn stats(
     state: web::Data<AppState>,
@@ -381,5 +382,7 @@ pub async fn stats(
         today: count(state.start_of_today()).await?,
         last_30_days: count(now - Duration::days(30)).await?,
         this_month: count(state.start_of_month()).await?,
+        by_kind: ledger::count_by_kind_between(&state.db, &org.ogrn, now - Duration::days(30), end)
+            .await?,
     }))
 }

@@ -1,39 +1,120 @@
-//! `POST /api/pass`: «Получить».
+//! `POST /api/pass`: «Получить» (one status kind at a time), and `GET /api/statuses`: the kinds
+//! the service offers.
 
-use actix_web::web;
-use statuspass_shared::api::{PassResponse, Role};
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{web, HttpRequest};
+use statuspass_shared::api::{DynamicCode, PassRequest, PassResponse, Role, StatusOffer};
+use statuspass_shared::{dynamic, StatusKind};
 
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::passes::IssueOutcome;
-use crate::startup::AppState;
+use crate::registry::source::Applicant;
+use crate::startup::{json_payload_error, AppState};
 
-/// Issues (or returns the live) pass of the signed-in participant.
-#[utoipa::path(post, path = "/api/pass", responses(
+/// Issues (or returns the live) pass of the signed-in participant for the status asked for
+/// (no body: `svo_participant`, as before status kinds).
+#[utoipa::path(post, path = "/api/pass",
+    request_body(content = Option<PassRequest>, description = "optional; no body asks for `svo_participant`"),
+    responses(
     (status = 200, body = PassResponse),
+    (status = 400, body = statuspass_shared::api::ApiError, description = "malformed body, unknown status kind, or a kind the service does not offer (`status_not_offered`)"),
     (status = 401, body = statuspass_shared::api::ApiError, description = "not signed in"),
     (status = 403, body = statuspass_shared::api::ApiError, description = "account not confirmed, or not a participant"),
-    (status = 503, body = statuspass_shared::api::ApiError, description = "registry or storage unavailable"),
+    (status = 422, body = statuspass_shared::api::ApiError, description = "`adult` asked without a confirmed birth date in the account (`birthdate_unknown`)"),
+    (status = 503, body = statuspass_shared::api::ApiError, description = "the status's registry, or storage, unavailable"),
 ))]
 pub async fn get_pass(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<web::Json<PassResponse>, AppError> {
     principal.require(Role::Participant)?;
     let user = &principal.0;
     if !user.confirmed {
         return Err(AppError::NotConfirmed);
     }
+    // Read here, not by the `Bytes` extractor, so that an oversized body is a JSON 413 too.
+    let body = payload
+        .to_bytes_limited(state.settings.max_body_bytes)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?
+        .map_err(|e| AppError::bad_request("invalid_body", format!("Некорректный запрос: {e}")))?;
+    let kind = requested_kind(&req, &body)?;
+    if !state.settings.offers(kind) {
+        return Err(AppError::bad_request(
+            "status_not_offered",
+            format!("Сервис не подтверждает статус «{}»", kind.title()),
+        ));
+    }
     let snils = user.snils.as_ref().ok_or(AppError::NotConfirmed)?;
-    let response = match state.passes.issue(&user.subject, snils).await? {
+    let applicant = Applicant {
+        snils,
+        birthdate: user.birthdate,
+    };
+    let response = match state.passes.issue(&user.subject, &applicant, kind).await? {
         IssueOutcome::Issued(pass) => PassResponse::Issued {
             id: pass.id,
             link: state.links.link(&pass.id),
             expires_at: state.local_time(pass.expires_at),
+            status: kind,
+            title: kind.title().to_owned(),
+            dynamic: pass.secret.map(|secret| DynamicCode {
+                secret,
+                step_secs: dynamic::STEP_SECS,
+            }),
         },
-        IssueOutcome::NotFound => PassResponse::NotFound {
-            certificate_form_url: state.settings.certificate_form_url.clone(),
-        },
+        IssueOutcome::NotFound => {
+            let url = state.settings.confirm_url(kind).to_owned();
+            PassResponse::NotFound {
+                status: kind,
+                certificate_form_url: kind.is_svo().then(|| url.clone()),
+                confirm_url: url,
+            }
+        }
     };
     Ok(web::Json(response))
+}
+
+/// The kind asked for: an empty body is `svo_participant`; a body must be JSON
+/// [`PassRequest`].
+fn requested_kind(req: &HttpRequest, body: &[u8]) -> Result<StatusKind, AppError> {
+    use actix_web::error::JsonPayloadError;
+    if body.is_empty() {
+        return Ok(StatusKind::SvoParticipant);
+    }
+    let json = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let essence = v.split(';').next().unwrap_or_default().trim();
+            let essence = essence.to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        });
+    if !json {
+        return Err(json_payload_error(JsonPayloadError::ContentType));
+    }
+    let request: PassRequest = serde_json::from_slice(body)
+        .map_err(|e| json_payload_error(JsonPayloadError::Deserialize(e)))?;
+    Ok(request.status.unwrap_or(StatusKind::SvoParticipant))
+}
+
+/// The status kinds the service offers, in its order (no sign-in needed).
+#[utoipa::path(get, path = "/api/statuses", responses((status = 200, body = [StatusOffer])))]
+pub async fn statuses(state: web::Data<AppState>) -> web::Json<Vec<StatusOffer>> {
+    let settings = &state.settings;
+    let offers = StatusKind::ALL
+        .into_iter()
+        .filter(|k| settings.offers(*k))
+        .map(|kind| StatusOffer {
+            kind,
+            title: kind.title().to_owned(),
+            dynamic: settings.is_dynamic(kind),
+            digital_id: kind.is_digital_id(),
+            confirm_url: settings.confirm_url(kind).to_owned(),
+        })
+        .collect();
+    web::Json(offers)
 }

@@ -1,20 +1,25 @@
 //! `POST /api/scan`: the checker's question «is this code valid?».
+//!
+//! What the checker sees of a valid pass (SPEC §7, §12): a «Цифровой ID» status alone (its
+//! title, no initials, no birth year); an СВО status with the registry's status text and, unless
+//! the service discloses the status only, the bearer's initials and birth year.
 
 use actix_web::web;
-use statuspass_shared::api::{Role, ScanRequest, ScanResponse, ScanResult};
-use statuspass_shared::ScannedCode;
+use statuspass_shared::api::{Holder, Role, ScanRequest, ScanResponse, ScanResult};
+use statuspass_shared::{ScannedCode, StatusKind};
 
 use crate::auth::Principal;
 use crate::configuration::Disclosure;
 use crate::error::AppError;
+use crate::passes::Verdict;
 use crate::startup::AppState;
-use crate::store::passes::PassLookup;
+use crate::store::passes::PassData;
 use crate::store::{ledger, organizations};
 use statuspass_shared::api::POWER_DELEGATE_SCAN;
 
 /// Checks a scanned code.
 #[utoipa::path(post, path = "/api/scan", request_body = ScanRequest, responses(
-    (status = 200, body = ScanResponse),
+    (status = 200, body = ScanResponse, description = "`result`: valid / unknown / expired / foreign / stale (a dynamic pass with an old, far-future or missing rotating part)"),
     (status = 400, body = statuspass_shared::api::ApiError, description = "malformed body"),
     (status = 401, body = statuspass_shared::api::ApiError),
     (status = 403, body = statuspass_shared::api::ApiError, description = "not staff, or no active delegation for on_behalf_of"),
@@ -38,35 +43,51 @@ pub async fn scan(
             return Err(AppError::NoActiveDelegation);
         }
     }
-    let lookup = match state.links.classify(&code) {
+    let found = match state.links.classify(&code) {
         ScannedCode::Foreign => None,
-        ScannedCode::Malformed => Some(PassLookup::Unknown),
-        ScannedCode::Ours(id) => Some(state.passes.check(id).await?),
+        ScannedCode::Malformed => Some(Verdict::Unknown),
+        ScannedCode::Ours { id, fragment } => Some(state.passes.check(id, fragment).await?),
     };
-    let response = match lookup {
+    let response = match found {
         None => verdict(ScanResult::Foreign),
-        Some(PassLookup::Unknown) => verdict(ScanResult::Unknown),
-        Some(PassLookup::Expired) => verdict(ScanResult::Expired),
-        Some(PassLookup::Live(record)) => ScanResponse {
-            result: ScanResult::Valid,
-            holder: match state.settings.disclosure {
-                Disclosure::InitialsBirthYear => Some(record.holder()),
-                Disclosure::StatusOnly => None,
-            },
-            status: Some(record.status),
-            recorded: match &on_behalf_of {
-                Some(ogrn) => record_scan(&state, ogrn).await,
-                None => false,
-            },
-        },
+        Some(Verdict::Unknown) => verdict(ScanResult::Unknown),
+        Some(Verdict::Expired) => verdict(ScanResult::Expired),
+        Some(Verdict::Stale) => verdict(ScanResult::Stale),
+        Some(Verdict::Valid(data)) => {
+            let (status, holder) = disclosed(&data, state.settings.disclosure);
+            ScanResponse {
+                result: ScanResult::Valid,
+                status: Some(status),
+                holder,
+                recorded: match &on_behalf_of {
+                    Some(ogrn) => record_scan(&state, ogrn, data.kind).await,
+                    None => false,
+                },
+                status_kind: Some(data.kind),
+            }
+        }
     };
     tracing::info!(result = response.result.as_str(), "scan");
     Ok(web::Json(response))
 }
 
+/// The status text and the holder attributes the checker sees of a valid pass.
+fn disclosed(data: &PassData, disclosure: Disclosure) -> (String, Option<Holder>) {
+    match (&data.record, data.kind.is_digital_id()) {
+        (Some(record), false) => (
+            record.status.clone(),
+            match disclosure {
+                Disclosure::InitialsBirthYear => Some(record.holder()),
+                Disclosure::StatusOnly => None,
+            },
+        ),
+        _ => (data.kind.title().to_owned(), None),
+    }
+}
+
 /// Writes the ledger row; a failure is logged and reported as not recorded, the verdict stands.
-async fn record_scan(state: &AppState, ogrn: &statuspass_shared::Ogrn) -> bool {
-    match ledger::record(&state.db, ogrn, state.clock.now()).await {
+async fn record_scan(state: &AppState, ogrn: &statuspass_shared::Ogrn, kind: StatusKind) -> bool {
+    match ledger::record(&state.db, ogrn, kind, state.clock.now()).await {
         Ok(_) => true,
         Err(e) => {
             tracing::error!(error = %e, "ledger write failed; scan not recorded");
@@ -81,5 +102,6 @@ fn verdict(result: ScanResult) -> ScanResponse {
         status: None,
         holder: None,
         recorded: false,
+        status_kind: None,
     }
 }

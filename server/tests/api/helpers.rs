@@ -10,9 +10,9 @@ use sqlx::Connection;
 use statuspass_server::clock::ManualClock;
 use statuspass_server::configuration::{Secret, Settings};
 use statuspass_server::registry::demo::DemoRegistry;
-use statuspass_server::registry::{Lookup, Registry, RegistryError};
+use statuspass_server::registry::{Confirmed, Lookup, Registry, RegistryError, RegistryRecord};
 use statuspass_server::startup::{AppState, Application, Overrides};
-use statuspass_shared::{PassId, Snils};
+use statuspass_shared::{PassId, Snils, StatusKind};
 
 /// The two storage setups every contract test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,14 +53,27 @@ pub async fn fresh_postgres_database() -> String {
 }
 
 /// A registry that counts lookups, in front of the demo data.
-pub struct CountingRegistry {
-    inner: DemoRegistry,
+pub struct CountingRegistry<R = RegistryRecord> {
+    inner: DemoRegistry<R>,
     pub calls: AtomicUsize,
 }
 
+impl<R> CountingRegistry<R> {
+    fn new(inner: DemoRegistry<R>) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            calls: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
 #[async_trait]
-impl Registry for CountingRegistry {
-    async fn lookup(&self, snils: &Snils) -> Result<Lookup, RegistryError> {
+impl<R: Clone + Send + Sync + 'static> Registry<R> for CountingRegistry<R> {
+    async fn lookup(&self, snils: &Snils) -> Result<Lookup<R>, RegistryError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.lookup(snils).await
     }
@@ -69,7 +82,12 @@ impl Registry for CountingRegistry {
 pub struct TestApp {
     pub address: String,
     pub clock: ManualClock,
+    /// The Ministry of Defence registry (СВО statuses).
     pub registry: Arc<CountingRegistry>,
+    /// The education registry (`student`).
+    pub education: Arc<CountingRegistry<Confirmed>>,
+    /// The social-support registry (`large_family`).
+    pub social: Arc<CountingRegistry<Confirmed>>,
     pub state: actix_web::web::Data<AppState>,
     pub public_url: String,
     /// Cookie-keeping client: one signed-in person per client.
@@ -103,16 +121,17 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     tweak(&mut settings);
     let public_url = settings.public_url();
     let clock = ManualClock::starting_now();
-    let registry = Arc::new(CountingRegistry {
-        inner: DemoRegistry::load().expect("demo registry"),
-        calls: AtomicUsize::new(0),
-    });
+    let registry = CountingRegistry::new(DemoRegistry::load().expect("demo registry"));
+    let education = CountingRegistry::new(DemoRegistry::education().expect("demo registry"));
+    let social = CountingRegistry::new(DemoRegistry::social().expect("demo registry"));
     let app = Application::build_with(
         settings,
         Overrides {
             clock: Some(Arc::new(clock.clone())),
             registry: Some(registry.clone()),
             session_clock: None,
+            education_registry: Some(education.clone()),
+            social_registry: Some(social.clone()),
         },
     )
     .await
@@ -124,6 +143,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         address,
         clock,
         registry,
+        education,
+        social,
         state,
         public_url,
         client: new_client(),
@@ -144,7 +165,17 @@ impl TestApp {
     }
 
     pub fn registry_calls(&self) -> usize {
-        self.registry.calls.load(Ordering::SeqCst)
+        self.registry.calls()
+    }
+
+    /// Lookups in the registry that confirms `kind` (0 for `adult`: it asks none).
+    pub fn source_calls(&self, kind: StatusKind) -> usize {
+        match kind {
+            StatusKind::SvoParticipant | StatusKind::SvoFamily => self.registry.calls(),
+            StatusKind::Student => self.education.calls(),
+            StatusKind::LargeFamily => self.social.calls(),
+            StatusKind::Adult => 0,
+        }
     }
 
     /// A new client (a second person) against the same server.
@@ -177,6 +208,27 @@ impl TestApp {
 
     pub async fn post_pass(&self) -> reqwest::Response {
         self.post_pass_with(&self.client).await
+    }
+
+    /// `POST /api/pass {"status": kind}` as `client`.
+    pub async fn post_pass_of(
+        &self,
+        client: &reqwest::Client,
+        kind: StatusKind,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/api/pass"))
+            .json(&serde_json::json!({ "status": kind }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs `key` in on a fresh client and asks for a pass of `kind`: (status, JSON answer).
+    pub async fn pass_of(&self, key: &str, kind: StatusKind) -> (u16, Value) {
+        let client = self.client_for(key).await;
+        let r = self.post_pass_of(&client, kind).await;
+        (r.status().as_u16(), r.json().await.expect("json"))
     }
 
     pub async fn post_scan_with(&self, client: &reqwest::Client, body: Value) -> reqwest::Response {
@@ -273,15 +325,56 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// `POST path` with a JSON `body` as `client`, answer parsed as JSON (any status).
+    pub async fn post_json(&self, client: &reqwest::Client, path: &str, body: Value) -> Value {
+        json_answer(client.post(self.url(path)).json(&body)).await
+    }
+
     /// `GET path` as `client`, answer parsed as JSON (any status).
     pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> Value {
-        client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json")
+        json_answer(client.get(self.url(path))).await
+    }
+}
+
+/// Sends `request` and parses the answer as JSON (any status).
+async fn json_answer(request: reqwest::RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// The code a holder's phone shows at `unix_ms` for a dynamic pass, from its issue answer.
+pub fn code_at(issued: &Value, unix_ms: i64) -> String {
+    let secret = issued["dynamic"]["secret"]
+        .as_str()
+        .and_then(statuspass_shared::DynamicSecret::from_hex)
+        .unwrap_or_else(|| panic!("not a dynamic pass: {issued}"));
+    let link = issued["link"].as_str().expect("link");
+    statuspass_shared::dynamic::code_link(link, &secret, unix_ms)
+}
+
+impl TestApp {
+    /// Now on the test clock, in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        use statuspass_server::clock::Clock;
+        self.clock.now().timestamp_millis()
+    }
+
+    /// A signed-in staff member's client (private scans).
+    pub async fn staff(&self) -> reqwest::Client {
+        self.client_for("staff-none").await
+    }
+
+    /// Scans `code` as `client` (staff) and returns the JSON answer (asserting 200).
+    pub async fn scan_as(&self, client: &reqwest::Client, code: &str) -> Value {
+        let r = self
+            .post_scan_with(client, serde_json::json!({ "code": code }))
+            .await;
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("json")
     }
 }

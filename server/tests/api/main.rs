@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
 mod bad_input;
+mod dynamic;
 mod health;
 mod helpers;
 mod oidc;
@@ -15,3 +16,4 @@ mod pass;
 mod reports;
 mod scan;
 mod sessions;
+mod statuses;

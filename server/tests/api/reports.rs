@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration as StdDuration;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataType, Reader, Xlsx};
 use chrono::Duration;
 use serde_json::{json, Value};
 use statuspass_server::clock::Clock;
@@ -16,7 +16,8 @@ use statuspass_server::configuration::SmtpTls;
 use statuspass_server::store::reports;
 
 use crate::contract_test;
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp, ORG_A, ORG_B};
+use crate::helpers::{code_at, spawn_app, spawn_app_with, Backend, TestApp, ORG_A, ORG_B};
+use statuspass_shared::StatusKind;
 
 /// Scans `keys`' fresh passes on behalf of `ogrn` as `staff`; returns how many were recorded.
 async fn scans_on_behalf(app: &TestApp, staff: &str, ogrn: &str, keys: &[&str]) -> usize {
@@ -112,13 +113,40 @@ fn workbook_rows(xlsx: &[u8]) -> Vec<(String, String)> {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(header, ["№", "ID сканирования", "ОГРН", "Дата", "Время"]);
+    assert_eq!(
+        header,
+        ["№", "ID сканирования", "ОГРН", "Дата", "Время", "Статус"]
+    );
     range
         .rows()
         .skip(3)
         .filter(|r| matches!(r[0], Data::Float(_) | Data::Int(_)))
         .map(|r| (r[1].to_string(), r[2].to_string()))
         .collect()
+}
+
+/// The status column of every data row, and the «По статусам» sheet as (code, count) rows plus
+/// the total.
+fn workbook_kinds(xlsx: &[u8]) -> (Vec<String>, Vec<(String, f64)>, f64) {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.to_vec())).unwrap();
+    let range = wb.worksheet_range("Сканирования").unwrap();
+    let statuses = range
+        .rows()
+        .skip(3)
+        .filter(|r| matches!(r[0], Data::Float(_) | Data::Int(_)))
+        .map(|r| r[5].to_string())
+        .collect();
+    let summary = wb.worksheet_range("По статусам").unwrap();
+    let rows: Vec<&[Data]> = summary.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(header, ["Статус", "Код статуса", "Сканирований"]);
+    let per_kind = rows[1..rows.len() - 1]
+        .iter()
+        .map(|r| (r[1].to_string(), r[2].as_f64().unwrap()))
+        .collect();
+    let total = rows[rows.len() - 1];
+    assert_eq!(total[0].to_string(), "Всего");
+    (statuses, per_kind, total[2].as_f64().unwrap())
 }
 
 fn outbox_files(app: &TestApp) -> Vec<PathBuf> {
@@ -505,3 +533,110 @@ fn outbox_dir_is_under_the_data_dir() {
         _ => panic!("embedded default writes to the outbox"),
     }
 }
+
+contract_test!(
+    ledger_rows_report_and_stats_carry_the_status_kind,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let staff = app.client_for("staff-active").await;
+        let scan = |code: String| {
+            let (staff, app) = (staff.clone(), &app);
+            async move {
+                let body = app
+                    .post_json(
+                        &staff,
+                        "/api/scan",
+                        json!({"code": code, "on_behalf_of": ORG_A}),
+                    )
+                    .await;
+                assert_eq!(body["recorded"], true, "{body}");
+            }
+        };
+        let (svo, _) = app.issue_pass_for("ivanov").await;
+        scan(svo).await;
+        for (key, kind) in [
+            ("kovaleva", StatusKind::Student),
+            ("fedorov", StatusKind::Student),
+            ("orlova", StatusKind::LargeFamily),
+        ] {
+            let (_, pass) = app.pass_of(key, kind).await;
+            scan(code_at(&pass, app.now_ms())).await;
+        }
+
+        let ogrn = statuspass_shared::Ogrn::parse(ORG_A).unwrap();
+        let from = app.clock.now() - Duration::days(1);
+        let until = app.clock.now() + Duration::days(1);
+        let kinds: Vec<StatusKind> = {
+            use futures_util::TryStreamExt;
+            statuspass_server::store::ledger::stream_between(&app.state.db, &ogrn, from, until)
+                .map_ok(|e| e.kind)
+                .try_collect()
+                .await
+                .unwrap()
+        };
+        let mut sorted = kinds.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            [
+                StatusKind::SvoParticipant,
+                StatusKind::Student,
+                StatusKind::Student,
+                StatusKind::LargeFamily
+            ]
+        );
+
+        let admin = app.client_for("admin-a").await;
+        let stats = app
+            .get_json(&admin, &format!("/api/orgs/{ORG_A}/stats"))
+            .await;
+        assert_eq!(
+            (
+                &stats["today"],
+                &stats["last_30_days"],
+                &stats["this_month"]
+            ),
+            (&json!(4), &json!(4), &json!(4))
+        );
+        assert_eq!(
+            stats["by_kind"],
+            json!({"svo_participant": 1, "student": 2, "large_family": 1})
+        );
+
+        app.clock.advance(Duration::seconds(1));
+        app.state.reports.run_due(true).await.unwrap();
+        let files = outbox_files(&app);
+        let (_, zip) = attachment_of(&std::fs::read(&files[0]).unwrap());
+        let files_in_zip = unzip(&zip);
+        let xlsx = files_in_zip
+            .iter()
+            .find(|(n, _)| n.ends_with(".xlsx"))
+            .unwrap()
+            .1;
+        let (statuses, per_kind, total) = workbook_kinds(xlsx);
+        let mut statuses_sorted = statuses.clone();
+        statuses_sorted.sort();
+        assert_eq!(
+            statuses_sorted,
+            ["многодетная семья", "студент", "студент", "участник СВО"]
+        );
+        assert_eq!(
+            per_kind,
+            [
+                ("svo_participant".to_owned(), 1.0),
+                ("svo_family".to_owned(), 0.0),
+                ("adult".to_owned(), 0.0),
+                ("student".to_owned(), 2.0),
+                ("large_family".to_owned(), 1.0)
+            ]
+        );
+        assert_eq!(total, 4.0);
+        assert!(openssl_verifies(&files_in_zip, false));
+        // 31 days on: the per-kind counts of the last 30 days are empty, the field stays
+        app.clock.advance(Duration::days(31));
+        let stats = app
+            .get_json(&admin, &format!("/api/orgs/{ORG_A}/stats"))
+            .await;
+        assert_eq!(stats["by_kind"], json!({}));
+    }
+);

@@ -33,8 +33,8 @@ impl Instance {
             settings,
             Overrides {
                 clock: Some(Arc::new(ManualClock::starting_now())),
-                registry: None,
                 session_clock: Some(Arc::new(session_clock.clone())),
+                ..Overrides::default()
             },
         )
         .await

@@ -63,10 +63,45 @@ export function qrLuma(text, { width = WIDTH, height = HEIGHT, quiet = 4, dark =
 /** Writes a y4m file of `frames` identical frames of `text` (null: no code, noise); `look`
  *  goes to `qrLuma` (e.g. `{ modulePx: 1.7 }`). */
 export function writeQrVideo(path, text, { frames = 10, ...look } = {}) {
+  return writeLumaVideo(path, qrLuma(text, look), frames);
+}
+
+/** Writes a y4m file of `frames` identical frames of a WIDTH×HEIGHT luma plane (e.g. a
+ *  screenshot of a phone screen, see `screenLuma`). */
+export function writeLumaVideo(path, luma, frames = 10) {
   const header = Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F10:1 Ip A1:1 C420jpeg\n`);
-  const luma = qrLuma(text, look);
   const chroma = Buffer.alloc((WIDTH / 2) * (HEIGHT / 2) * 2, 128);
   const frame = Buffer.concat([Buffer.from("FRAME\n"), luma, chroma]);
   writeFileSync(path, Buffer.concat([header, ...Array(frames).fill(frame)]));
   return path;
+}
+
+/** A screenshot of the QR code an element of `page` shows (its SVG, drawn as the phone
+ *  screen draws it), as a WIDTH×HEIGHT luma plane: what a camera pointed at that screen sees. */
+export async function screenLuma(page, selector) {
+  const bytes = await page.evaluate(
+    async ({ selector, width, height }) => {
+      const svg = document.querySelector(selector).innerHTML;
+      const img = new Image();
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = width;
+      canvas.height = height;
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, width, height);
+      const side = height - 40;
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(img, (width - side) / 2, 20, side, side);
+      const { data } = ctx.getImageData(0, 0, width, height);
+      const luma = new Array(width * height);
+      for (let i = 0; i < luma.length; i++) {
+        luma[i] = Math.round(0.299 * data[4 * i] + 0.587 * data[4 * i + 1] + 0.114 * data[4 * i + 2]);
+      }
+      return luma;
+    },
+    { selector, width: WIDTH, height: HEIGHT },
+  );
+  return Buffer.from(bytes);
 }

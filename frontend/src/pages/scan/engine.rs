@@ -327,6 +327,7 @@ impl Scanner {
             return self.show(ScanOutcome {
                 result: ScanResult::Foreign,
                 status: None,
+                status_kind: None,
                 holder: None,
                 recorded: false,
                 on_behalf: None,
@@ -341,6 +342,7 @@ impl Scanner {
                 Ok(r) => self.show(ScanOutcome {
                     result: r.result,
                     status: r.status,
+                    status_kind: r.status_kind,
                     holder: r.holder,
                     recorded: r.recorded,
                     on_behalf,

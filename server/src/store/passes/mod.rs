@@ -1,6 +1,7 @@
-//! The pass store: issued passes with the registry answer for their lifetime, a bare tombstone
-//! afterwards, and the person → live pass index. Two backends: the database
-//! ([`sql::SqlPassStore`], embedded setup) and Redis ([`redis::RedisPassStore`], production).
+//! The pass store: issued passes with their data ([`PassData`]: kind, registry answer, dynamic
+//! secret) for their lifetime, a bare tombstone afterwards, and the (person, kind) → live pass
+//! index. Two backends: the database ([`sql::SqlPassStore`], embedded setup) and Redis
+//! ([`redis::RedisPassStore`], production).
 //!
 //! Every operation takes `now` from the injected clock; expiry is decided against it (lazy
 //! deletion on read), and [`PassStore::sweep`] deletes what is due.
@@ -10,23 +11,29 @@ pub mod sql;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use statuspass_shared::PassId;
+use statuspass_shared::{DynamicSecret, PassId, StatusKind};
 
 use crate::registry::RegistryRecord;
 
-/// A one-way key for a signed-in subject, so the index does not hold the subject in clear.
+/// A one-way key for a signed-in subject and a status kind, so the index does not hold the
+/// subject in clear and a person holds one live pass per kind.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PersonKey(String);
 
 impl PersonKey {
-    /// Derives the key of a subject (the identity provider's stable id).
-    pub fn of_subject(subject: &str) -> Self {
-        let digest = Sha256::new()
+    /// Derives the key of a subject (the identity provider's stable id) for `kind`. The key of
+    /// `svo_participant` is the one of the single-status service (so passes live across the
+    /// upgrade); other kinds append their name.
+    pub fn of(subject: &str, kind: StatusKind) -> Self {
+        let mut hasher = Sha256::new()
             .chain_update(b"statuspass person v1\0")
-            .chain_update(subject.as_bytes())
-            .finalize();
-        Self(hex::encode(digest))
+            .chain_update(subject.as_bytes());
+        if kind != StatusKind::SvoParticipant {
+            hasher = hasher.chain_update(b"\0").chain_update(kind.as_str());
+        }
+        Self(hex::encode(hasher.finalize()))
     }
 
     /// The hex form, as stored.
@@ -46,13 +53,34 @@ impl std::fmt::Debug for PersonKey {
 pub struct IssuedPass {
     pub id: PassId,
     pub expires_at: DateTime<Utc>,
+    /// The dynamic code's secret (dynamic passes only), handed to the holder again on reuse.
+    pub secret: Option<DynamicSecret>,
+}
+
+/// What a live pass holds, kept for its lifetime only (personal data: `Debug` is redacted by
+/// its parts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassData {
+    /// The status the pass proves (absent in data of the single-status service).
+    #[serde(default = "svo_participant")]
+    pub kind: StatusKind,
+    /// The Ministry of Defence record (СВО statuses), what the checker's disclosure shows.
+    #[serde(default)]
+    pub record: Option<RegistryRecord>,
+    /// The dynamic code's secret (dynamic passes only).
+    #[serde(default)]
+    pub secret: Option<DynamicSecret>,
+}
+
+fn svo_participant() -> StatusKind {
+    StatusKind::SvoParticipant
 }
 
 /// A pass about to be stored.
 #[derive(Debug, Clone)]
 pub struct NewPass {
     pub id: PassId,
-    pub record: RegistryRecord,
+    pub data: PassData,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// When even the tombstone goes (then a scan says «unknown»).
@@ -62,7 +90,7 @@ pub struct NewPass {
 /// What the store knows about a scanned id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PassLookup {
-    Live(RegistryRecord),
+    Live(PassData),
     Expired,
     Unknown,
 }
@@ -81,7 +109,7 @@ impl From<sqlx::Error> for StoreError {
 /// Storage of passes.
 #[async_trait]
 pub trait PassStore: Send + Sync + 'static {
-    /// The person's live pass, if any.
+    /// The person's live pass of the key's kind, if any.
     async fn active_for(
         &self,
         person: &PersonKey,

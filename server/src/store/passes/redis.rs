@@ -1,7 +1,11 @@
 //! Passes in Redis (production). Keys, all under the configured prefix:
-//! - `pass:{id}`     → `{"expires_at": ms, "record": {…}}`, expiring with the pass;
+//! - `pass:{id}`     → `{"expires_at": ms, "kind": …, "record": {…}, "secret": …}` (the
+//!   [`PassData`]; data of the single-status service lacks `kind` and `secret`), expiring with
+//!   the pass;
 //! - `tomb:{id}`     → `"{expires_at}|{forget_at}"`, the bare tombstone, expiring at `forget_at`;
-//! - `person:{key}`  → `"{id}|{expires_at}"`, expiring with the pass;
+//! - `person:{key}`  → `"{id}|{expires_at}|{secret}"` (`secret`: hex, empty for a static pass,
+//!   absent in entries of the single-status service), expiring with the pass; `key` is the
+//!   [`PersonKey`] of a person and a kind;
 //! - `expiring`      → sorted set of ids by expiry, for the sweeper.
 //!
 //! Issuance writes all of them in one Lua script (atomic, and it keeps an existing live pass).
@@ -16,19 +20,20 @@ use deadpool_redis::{Connection, Pool};
 use serde::{Deserialize, Serialize};
 use statuspass_shared::PassId;
 
-use super::{IssuedPass, NewPass, PassLookup, PassStore, PersonKey, StoreError};
-use crate::registry::RegistryRecord;
+use statuspass_shared::DynamicSecret;
+
+use super::{IssuedPass, NewPass, PassData, PassLookup, PassStore, PersonKey, StoreError};
 use crate::store::{from_millis, to_millis};
 
 const ISSUE_SCRIPT: &str = r#"
 local cur = redis.call('GET', KEYS[1])
 if cur then
-  local sep = string.find(cur, '|', 1, true)
-  if sep and tonumber(string.sub(cur, sep + 1)) > tonumber(ARGV[6]) then
+  local expires = string.match(cur, '^[^|]*|(%d+)')
+  if expires and tonumber(expires) > tonumber(ARGV[6]) then
     return cur
   end
 end
-local holding = ARGV[1] .. '|' .. ARGV[2]
+local holding = ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[8]
 redis.call('SET', KEYS[1], holding, 'PX', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
 redis.call('SET', KEYS[3], ARGV[2] .. '|' .. ARGV[7], 'PX', ARGV[5])
@@ -39,7 +44,8 @@ return holding
 #[derive(Serialize, Deserialize)]
 struct StoredPass {
     expires_at: i64,
-    record: RegistryRecord,
+    #[serde(flatten)]
+    data: PassData,
 }
 
 /// Pass store in Redis.
@@ -84,10 +90,19 @@ fn split_pair(s: &str) -> Option<(&str, i64)> {
 }
 
 fn parse_holding(s: &str) -> Result<IssuedPass, StoreError> {
-    let (id, expires) = split_pair(s).context("corrupt person entry in Redis")?;
+    let (id_expires, secret) = match s.rsplit_once('|') {
+        Some((head, secret)) if head.contains('|') => (head, secret),
+        _ => (s, ""),
+    };
+    let (id, expires) = split_pair(id_expires).context("corrupt person entry in Redis")?;
+    let secret = match secret {
+        "" => None,
+        hex => Some(DynamicSecret::from_hex(hex).context("corrupt secret in Redis")?),
+    };
     Ok(IssuedPass {
         id: PassId::parse(id).context("corrupt pass id in Redis")?,
         expires_at: from_millis(expires),
+        secret,
     })
 }
 
@@ -124,9 +139,10 @@ impl PassStore for RedisPassStore {
         let id = pass.id.to_string();
         let stored = serde_json::to_string(&StoredPass {
             expires_at: to_millis(pass.expires_at),
-            record: pass.record.clone(),
+            data: pass.data.clone(),
         })
-        .context("serializing registry record")?;
+        .context("serializing pass data")?;
+        let secret = pass.data.secret.map(|s| s.to_hex()).unwrap_or_default();
         let mut conn = self.conn().await?;
         let holding: String = self
             .issue
@@ -141,6 +157,7 @@ impl PassStore for RedisPassStore {
             .arg(px(pass.forget_at, now))
             .arg(to_millis(now))
             .arg(to_millis(pass.forget_at))
+            .arg(secret)
             .invoke_async(&mut conn)
             .await
             .map_err(redis_err)?;
@@ -162,7 +179,7 @@ impl PassStore for RedisPassStore {
             let stored: StoredPass =
                 serde_json::from_str(&pass).context("corrupt pass in Redis")?;
             if now_ms < stored.expires_at {
-                return Ok(PassLookup::Live(stored.record));
+                return Ok(PassLookup::Live(stored.data));
             }
             let _: () = conn.del(self.key("pass", &id)).await.map_err(redis_err)?;
         }
@@ -216,5 +233,36 @@ impl PassStore for RedisPassStore {
             .await
             .map_err(redis_err)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn person_entries_with_and_without_a_secret_parse() {
+        let id = PassId::new_random();
+        let old = parse_holding(&format!("{id}|1700000000000")).unwrap();
+        assert_eq!((old.id, old.secret), (id, None));
+        let static_pass = parse_holding(&format!("{id}|1700000000000|")).unwrap();
+        assert_eq!(static_pass.secret, None);
+        let secret = DynamicSecret::from_bytes([7; 32]);
+        let dynamic = parse_holding(&format!("{id}|1700000000000|{}", secret.to_hex())).unwrap();
+        assert_eq!(dynamic.secret, Some(secret));
+        assert_eq!(dynamic.expires_at, from_millis(1_700_000_000_000));
+        assert!(parse_holding(&format!("{id}|soon|")).is_err());
+    }
+
+    #[test]
+    fn stored_passes_of_the_single_status_service_read_as_svo_participant() {
+        let old = r#"{"expires_at": 5, "record": {"surname": "И", "name": "И", "patronymic": null,
+            "birth_date": "1985-03-14", "status": "участник СВО"}}"#;
+        let stored: StoredPass = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            stored.data.kind,
+            statuspass_shared::StatusKind::SvoParticipant
+        );
+        assert!(stored.data.record.is_some() && stored.data.secret.is_none());
     }
 }

@@ -1,4 +1,6 @@
 //! Passes in the relational database (the embedded setup keeps them in its SQLite file).
+//! `passes.holder` holds the [`PassData`] as JSON (kind, registry record, dynamic secret) and
+//! is cleared at expiry; `person_passes.person` is the [`PersonKey`] of a person and a kind.
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -6,8 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use statuspass_shared::PassId;
 
-use super::{IssuedPass, NewPass, PassLookup, PassStore, PersonKey, StoreError};
-use crate::registry::RegistryRecord;
+use super::{IssuedPass, NewPass, PassData, PassLookup, PassStore, PersonKey, StoreError};
 use crate::store::{from_millis, to_millis, Db};
 
 /// Pass store on the `passes` and `person_passes` tables.
@@ -26,11 +27,25 @@ fn parse_id(s: &str) -> Result<PassId, StoreError> {
     PassId::parse(s).map_err(|e| StoreError(anyhow::anyhow!("stored pass id is invalid: {e}")))
 }
 
-/// A `person_passes` row (`pass_id`, `expires_at`) as the pass its holder sees.
+fn parse_data(json: &str) -> Result<PassData, StoreError> {
+    Ok(serde_json::from_str(json).context("stored pass data is corrupt")?)
+}
+
+/// The columns [`issued_of`] reads: the index row and its pass's data.
+const HOLDING: &str = "SELECT pp.pass_id, pp.expires_at, p.holder FROM person_passes pp \
+     LEFT JOIN passes p ON p.id = pp.pass_id WHERE pp.person = $1";
+
+/// A [`HOLDING`] row (`pass_id`, `expires_at`, `holder`) as the pass its holder sees.
 fn issued_of(row: &sqlx::any::AnyRow) -> Result<IssuedPass, StoreError> {
+    let holder: Option<String> = row.try_get("holder")?;
     Ok(IssuedPass {
         id: parse_id(&row.try_get::<String, _>("pass_id")?)?,
         expires_at: from_millis(row.try_get("expires_at")?),
+        secret: holder
+            .as_deref()
+            .map(parse_data)
+            .transpose()?
+            .and_then(|d| d.secret),
     })
 }
 
@@ -42,13 +57,11 @@ impl PassStore for SqlPassStore {
         person: &PersonKey,
         now: DateTime<Utc>,
     ) -> Result<Option<IssuedPass>, StoreError> {
-        let row = sqlx::query(
-            "SELECT pass_id, expires_at FROM person_passes WHERE person = $1 AND expires_at > $2",
-        )
-        .bind(person.as_str())
-        .bind(to_millis(now))
-        .fetch_optional(self.db.pool())
-        .await?;
+        let row = sqlx::query(&format!("{HOLDING} AND pp.expires_at > $2"))
+            .bind(person.as_str())
+            .bind(to_millis(now))
+            .fetch_optional(self.db.pool())
+            .await?;
         row.as_ref().map(issued_of).transpose()
     }
 
@@ -59,7 +72,7 @@ impl PassStore for SqlPassStore {
         pass: &NewPass,
         now: DateTime<Utc>,
     ) -> Result<IssuedPass, StoreError> {
-        let holder = serde_json::to_string(&pass.record).context("serializing registry record")?;
+        let holder = serde_json::to_string(&pass.data).context("serializing pass data")?;
         let mut tx = self.db.pool().begin().await?;
         // Claim the person's slot unless a live pass holds it; under concurrency the loser's
         // update finds the winner's live row and changes nothing.
@@ -74,12 +87,14 @@ impl PassStore for SqlPassStore {
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;
-        let row = sqlx::query("SELECT pass_id, expires_at FROM person_passes WHERE person = $1")
+        // Our own pass is not stored yet (the join finds nothing): its secret is the new one.
+        let row = sqlx::query(HOLDING)
             .bind(person.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let holding = issued_of(&row)?;
+        let mut holding = issued_of(&row)?;
         if holding.id == pass.id {
+            holding.secret = pass.data.secret;
             sqlx::query(
                 "INSERT INTO passes (id, holder, issued_at, expires_at, forget_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -122,11 +137,7 @@ impl PassStore for SqlPassStore {
             return Ok(PassLookup::Expired);
         }
         match holder {
-            Some(json) => {
-                let record: RegistryRecord =
-                    serde_json::from_str(&json).context("stored registry record is corrupt")?;
-                Ok(PassLookup::Live(record))
-            }
+            Some(json) => Ok(PassLookup::Live(parse_data(&json)?)),
             None => Ok(PassLookup::Expired),
         }
     }
