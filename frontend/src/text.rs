@@ -65,6 +65,7 @@ pub const STALE_TEXT: &str = "Код устарел: попросите обно
 pub const CONFIRMED_STATUS: &str = "Подтверждено:";
 pub const DYNAMIC_REFRESH: &str = "Код меняется каждые 30 с, следующий через";
 pub const SECONDS_SHORT: &str = "с";
+pub const STATS_BY_KIND: &str = "За 30 дней по статусам";
 pub const CHOOSE_STATUS: &str = "Какой статус показать?";
 pub const STATUS_NOT_HELD_TITLE: &str = "Статус не подтверждён";
 pub const STATUS_NOT_HELD_TEXT: &str = "Источник данных не подтвердил этот статус.";

@@ -356,9 +356,17 @@ impl Settings {
             "session lifetimes must be positive"
         );
         if let Some(issuer) = &self.oidc_issuer {
+            // Plain http only to a provider on this machine (tests, a local sidecar).
+            let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                .iter()
+                .any(|p| {
+                    issuer
+                        .strip_prefix(p)
+                        .is_some_and(|r| r.is_empty() || r.starts_with([':', '/']))
+                });
             anyhow::ensure!(
-                issuer.starts_with("https://") || issuer.starts_with("http://"),
-                "oidc_issuer must be an http(s) URL"
+                issuer.starts_with("https://") || loopback,
+                "oidc_issuer must be an https URL (http only on loopback)"
             );
             anyhow::ensure!(
                 self.oidc_client_id.is_some(),
@@ -648,6 +656,15 @@ mod tests {
         assert!(load(&[("STATUSPASS_PASS_TTL_SECS", "0")]).is_err());
         assert!(load(&[("STATUSPASS_TIMEZONE", "Mars/Olympus")]).is_err());
         assert!(load(&[("STATUSPASS_OIDC_ISSUER", "https://id.example.ru")]).is_err());
+        let with_client = |issuer: &'static str| {
+            load(&[
+                ("STATUSPASS_OIDC_ISSUER", issuer),
+                ("STATUSPASS_OIDC_CLIENT_ID", "statuspass"),
+            ])
+        };
+        assert!(with_client("http://id.example.ru").is_err());
+        assert!(with_client("http://127.0.0.1.evil.ru").is_err());
+        assert!(with_client("http://127.0.0.1:9400").is_ok());
         assert!(load(&[("STATUSPASS_SESSION_IDLE_SECS", "0")]).is_err());
         assert!(load(&[("STATUSPASS_EDUCATION_REGISTRY", "http")]).is_err());
         assert!(load(&[("STATUSPASS_SOCIAL_REGISTRY", "http")]).is_err());

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
     EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse,
@@ -199,7 +199,8 @@ impl OidcSignIn {
             .connect_timeout(timeout)
             .build()?;
         Ok(Some(Self {
-            issuer: issuer.trim_end_matches('/').to_owned(),
+            // Exactly as configured: discovery compares the issuer to the letter.
+            issuer: issuer.clone(),
             client_id: s.oidc_client_id.clone().unwrap_or_default(),
             client_secret: s.oidc_client_secret.as_ref().map(|x| x.expose().clone()),
             redirect_url: s.oidc_redirect_url(),
@@ -288,6 +289,33 @@ impl OidcSignIn {
     }
 }
 
+/// The id token signatures accepted.
+const ASYMMETRIC_ALGS: [CoreJwsSigningAlgorithm; 10] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EcdsaP521Sha512,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
+
+/// The provider's `error` as it may be logged: an OAuth error code (`[a-z_]`), else `other`
+/// (the parameter is the browser's, anything may be in it).
+fn loggable_error_code(error: &str) -> String {
+    if !error.is_empty()
+        && error.len() <= 64
+        && error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        error.to_owned()
+    } else {
+        "other".to_owned()
+    }
+}
+
 /// The payload of a compact JWT whose signature the library has already checked.
 fn jwt_payload(jwt: &str) -> Option<Map<String, Value>> {
     let payload = jwt.split('.').nth(1)?;
@@ -347,7 +375,7 @@ impl RedirectSignIn for OidcSignIn {
             return Err(if error == "access_denied" {
                 SignInError::Denied
             } else {
-                SignInError::ProviderError(error.clone())
+                SignInError::ProviderError(loggable_error_code(error))
             });
         }
         if callback
@@ -387,10 +415,23 @@ impl RedirectSignIn for OidcSignIn {
             .id_token_verifier()
             // Expiry is checked against `time_fn`: moving it back by the leeway accepts a
             // token up to `leeway` past its `exp`.
-            .set_time_fn(move || now - leeway);
+            .set_time_fn(move || now - leeway)
+            // Asymmetric signatures only: an HS256 token keyed with the client secret could be
+            // made by anyone who holds that secret.
+            .set_allowed_algs(ASYMMETRIC_ALGS);
         let verified = id_token
             .claims(&verifier, &Nonce::new(pending.nonce.clone()))
             .map_err(|e| id_token_error(&e))?;
+        // Several audiences: the token must have been issued to us (the library leaves `azp`).
+        if verified
+            .authorized_party()
+            .is_some_and(|azp| azp.as_str() != self.client_id)
+        {
+            return Err(SignInError::InvalidIdToken {
+                code: "invalid_audience",
+                reason: "azp names another client".into(),
+            });
+        }
         // Checked here rather than by the library, which reports it as "expired".
         if verified.issue_time() > now + leeway {
             return Err(SignInError::InvalidIdToken {
@@ -427,20 +468,29 @@ impl RedirectSignIn for OidcSignIn {
     }
 }
 
-/// A `return_to` that stays on this origin: an absolute path, not `//host` or `/\host`;
-/// anything else lands on `/`.
-pub fn safe_return_to(raw: Option<&str>) -> String {
+/// A `return_to` that stays in this service: an absolute path under the public URL's path
+/// `prefix` (`""` or e.g. `/sp`), not `//host` or `/\host`; anything else lands on the home
+/// page.
+pub fn safe_return_to(raw: Option<&str>, prefix: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    let under_prefix = |p: &str| {
+        prefix.is_empty()
+            || p == prefix
+            || p.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
     match raw {
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
                 && !p.starts_with("/\\")
                 && p.len() <= 512
-                && !p.chars().any(|c| c.is_control()) =>
+                && !p.chars().any(|c| c.is_control())
+                && under_prefix(p) =>
         {
             p.to_owned()
         }
-        _ => "/".to_owned(),
+        _ => format!("{prefix}/"),
     }
 }
 
@@ -450,8 +500,12 @@ mod tests {
 
     #[test]
     fn return_to_is_same_origin_only() {
-        assert_eq!(safe_return_to(Some("/scan")), "/scan");
-        assert_eq!(safe_return_to(Some("/org?x=1")), "/org?x=1");
+        assert_eq!(safe_return_to(Some("/scan"), ""), "/scan");
+        assert_eq!(safe_return_to(Some("/org?x=1"), ""), "/org?x=1");
+        assert_eq!(safe_return_to(Some("/sp/scan"), "/sp"), "/sp/scan");
+        assert_eq!(safe_return_to(Some("/other-app/x"), "/sp"), "/sp/");
+        assert_eq!(safe_return_to(Some("/spx"), "/sp"), "/sp/");
+        assert_eq!(safe_return_to(None, "/sp/"), "/sp/");
         for bad in [
             "https://evil.example",
             "//evil.example/x",
@@ -460,9 +514,11 @@ mod tests {
             "/a\nb",
             "",
         ] {
-            assert_eq!(safe_return_to(Some(bad)), "/", "{bad:?}");
+            assert_eq!(safe_return_to(Some(bad), ""), "/", "{bad:?}");
         }
-        assert_eq!(safe_return_to(None), "/");
+        assert_eq!(safe_return_to(None, ""), "/");
+        assert_eq!(loggable_error_code("server_error"), "server_error");
+        assert_eq!(loggable_error_code("<script>x</script>"), "other");
     }
 
     #[test]

@@ -101,7 +101,10 @@ pub async fn oidc_start(
     query: web::Query<StartQuery>,
 ) -> Result<HttpResponse, AppError> {
     let provider = state.sign_in.as_ref().ok_or(AppError::NotFound)?;
-    let return_to = safe_return_to(query.return_to.as_deref());
+    let prefix = reqwest::Url::parse(state.links.public_url())
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let return_to = safe_return_to(query.return_to.as_deref(), &prefix);
     match provider.start(return_to, state.session_clock.now()).await {
         Ok((url, pending)) => {
             session.insert(PENDING, &pending).map_err(|e| {
@@ -150,8 +153,11 @@ pub async fn oidc_callback(
             Ok(see_other(&return_to))
         }
         Err(e) => {
-            // Never half signed in: whatever the session held goes too.
-            session.purge();
+            // Never half signed in: a failed attempt ends the session it ran in. A callback
+            // with no sign-in in progress (a stale tab, a cross-site link) changes nothing.
+            if pending.is_some() {
+                session.purge();
+            }
             Ok(sign_in_failed(&req, &e))
         }
     }

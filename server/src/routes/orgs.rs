@@ -13,7 +13,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::store::ledger;
-use crate::store::organizations::{self, DelegationRow, Member, Organization};
+use crate::store::organizations::{self, DelegationRow, Member, Organization, PENDING_PREFIX};
 
 /// Parses the `{ogrn}` path segment.
 fn parse_ogrn(raw: &str) -> Result<Ogrn, AppError> {
@@ -209,7 +209,10 @@ pub async fn add_staff(
         }
         (Some(subject), None) => {
             let subject = subject.trim().to_owned();
-            if subject.is_empty() || subject.len() > 200 {
+            let placeholder = subject
+                .get(..PENDING_PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(PENDING_PREFIX));
+            if subject.is_empty() || subject.len() > 200 || placeholder {
                 return Err(AppError::bad_request(
                     "invalid_member",
                     "Некорректный идентификатор сотрудника",

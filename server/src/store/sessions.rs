@@ -236,8 +236,9 @@ impl SessionStore for ServerSessions {
         if written {
             Ok(session_key)
         } else {
-            // Ended meanwhile (logout elsewhere, expiry): never revive it, start a new one.
-            self.save_new(&session_state, ttl)
+            // Ended meanwhile (logout elsewhere, expiry) while this request ran: never revive
+            // it — what this request wrote goes into a new, empty (signed-out) session.
+            self.save_new(&State::new(), ttl)
                 .await
                 .map_err(UpdateError::Other)
         }

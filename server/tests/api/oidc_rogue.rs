@@ -36,6 +36,8 @@ enum Flaw {
     /// `iat` 10 minutes ahead.
     IssuedInTheFuture,
     SignedWithAnotherKey,
+    /// HS256 keyed with the client secret (which every holder of that secret could make).
+    SymmetricWithTheClientSecret,
     /// `/token` answers 400 `invalid_grant`.
     RefusesTheCode,
 }
@@ -119,7 +121,7 @@ async fn discovery(rogue: Shared) -> HttpResponse {
         "jwks_uri": format!("{issuer}/jwks"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": ["RS256", "HS256"],
     }))
 }
 
@@ -150,6 +152,8 @@ async fn token(rogue: Shared) -> HttpResponse {
             &PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap(),
             &claims,
         )
+    } else if flaw == Flaw::SymmetricWithTheClientSecret {
+        sign_hs256(b"s", &claims)
     } else {
         sign(&rogue.key, &claims)
     };
@@ -198,6 +202,23 @@ fn sign(key: &PKey<Private>, claims: &Value) -> String {
     signer.update(input.as_bytes()).unwrap();
     let signature = signer.sign_to_vec().unwrap();
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// A compact HS256 JWS keyed with `secret`.
+fn sign_hs256(secret: &[u8], claims: &Value) -> String {
+    let header = json!({ "alg": "HS256", "typ": "JWT" });
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let key = PKey::hmac(secret).unwrap();
+    let mut signer = Signer::new(MessageDigest::sha256(), &key).unwrap();
+    signer.update(input.as_bytes()).unwrap();
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(signer.sign_to_vec().unwrap())
+    )
 }
 
 /// Our server (SQLite) signing in through the provider at `issuer`.
@@ -326,6 +347,13 @@ async fn an_expired_token_is_refused() {
 #[tokio::test]
 async fn a_token_signed_with_an_unpublished_key_is_refused() {
     assert_refused(Flaw::SignedWithAnotherKey, "invalid_signature").await;
+}
+
+#[tokio::test]
+async fn a_token_signed_with_the_client_secret_is_refused() {
+    // HS256 keyed with the client secret: the library would accept it; we allow asymmetric
+    // signatures only.
+    assert_refused(Flaw::SymmetricWithTheClientSecret, "invalid_signature").await;
 }
 
 #[tokio::test]

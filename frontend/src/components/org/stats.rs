@@ -1,4 +1,5 @@
-//! Successful scans recorded for the organization: today, this month, the last 30 days.
+//! Successful scans recorded for the organization: today, this month, the last 30 days, and
+//! the last 30 days per status.
 
 use leptos::prelude::*;
 
@@ -31,6 +32,14 @@ pub fn Stats(
                     <div data-stat="this_month"><dt>{text::STATS_MONTH}</dt><dd>{s.this_month}</dd></div>
                     <div data-stat="last_30_days"><dt>{text::STATS_30_DAYS}</dt><dd>{s.last_30_days}</dd></div>
                 </dl>
+                {(!s.by_kind.is_empty()).then(|| view! {
+                    <h3>{text::STATS_BY_KIND}</h3>
+                    <dl class="figures by-kind">
+                        {s.by_kind.into_iter().map(|(kind, n)| view! {
+                            <div data-stat-kind=kind.as_str()><dt>{kind.title()}</dt><dd>{n}</dd></div>
+                        }).collect_view()}
+                    </dl>
+                })}
             })}
         </section>
     }
