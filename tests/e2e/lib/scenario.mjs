@@ -36,3 +36,26 @@ export async function scenario({ serverEnv = {}, codeFor, beforeBrowser, camera 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs `body(open)` against a running `server`, where `open(options)` launches a browser (see
+ * `launch`) that is closed at the end; for tests that need several browsers (a holder and a
+ * checker). Fails on uncaught page exceptions; on failure the server log is appended.
+ */
+export async function withBrowsers(server, body) {
+  const browsers = [];
+  const open = async (options) => {
+    const b = await launch(options);
+    browsers.push(b);
+    return b;
+  };
+  try {
+    await body(open);
+    for (const b of browsers) assert.deepEqual(b.errors, [], "no uncaught exception in the page");
+  } catch (e) {
+    e.message += `\n--- server log ---\n${server.log().slice(-4000)}`;
+    throw e;
+  } finally {
+    for (const b of browsers) await b.close();
+  }
+}

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { startServer } from "../lib/server.mjs";
-import { launch } from "../lib/browser.mjs";
+import { withBrowsers } from "../lib/scenario.mjs";
 import { screenLuma, writeLumaVideo, writeQrVideo } from "../lib/y4m.mjs";
 
 const RESULT_TIMEOUT = 30_000;
@@ -19,20 +19,9 @@ const QR = "[data-pass-qr]";
 async function withServer(body) {
   const server = await startServer();
   const dir = mkdtempSync(join(tmpdir(), "statuspass-e2e-"));
-  const browsers = [];
-  const open = async (options) => {
-    const b = await launch(options);
-    browsers.push(b);
-    return b;
-  };
   try {
-    await body({ server, dir, open });
-    for (const b of browsers) assert.deepEqual(b.errors, [], "no uncaught exception in the page");
-  } catch (e) {
-    e.message += `\n--- server log ---\n${server.log().slice(-4000)}`;
-    throw e;
+    await withBrowsers(server, (open) => body({ server, dir, open }));
   } finally {
-    for (const b of browsers) await b.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { freePort, startServer } from "../lib/server.mjs";
-import { holdCamera, launch, openCamera } from "../lib/browser.mjs";
+import { holdCamera, openCamera } from "../lib/browser.mjs";
+import { withBrowsers } from "../lib/scenario.mjs";
 import { oidcEnv, signInAtProvider, startProvider } from "../lib/oidc.mjs";
 import { writeQrVideo } from "../lib/y4m.mjs";
 
@@ -24,22 +25,11 @@ async function realSignIn(body) {
   const op = await startProvider(`${base}/api/auth/oidc/callback`);
   const server = await startServer(oidcEnv(op.issuer, base), { port });
   const dir = mkdtempSync(join(tmpdir(), "statuspass-e2e-"));
-  const browsers = [];
-  const open = async (options) => {
-    const b = await launch(options);
-    browsers.push(b);
-    return b;
-  };
   try {
     await server.cli(["orgs", "add", "--ogrn", MUSEUM, "--short-name", "Музей", "--name", "Городской музей", "--email", "reports@museum.example.ru"]);
     await server.cli(["orgs", "add-admin", "--ogrn", MUSEUM, "--snils", "271-828-182 91"]);
-    await body({ base, server, open, dir });
-    for (const b of browsers) assert.deepEqual(b.errors, [], "no uncaught exception in the page");
-  } catch (e) {
-    e.message += `\n--- server log ---\n${server.log().slice(-4000)}`;
-    throw e;
+    await withBrowsers(server, (open) => body({ base, server, open, dir }));
   } finally {
-    for (const b of browsers) await b.close();
     await server.stop();
     await op.stop();
     rmSync(dir, { recursive: true, force: true });
