@@ -23,6 +23,8 @@ pub const PARTICIPANT_LEAD: &str =
 pub const GET_PASS: &str = "Получить";
 pub const GETTING_PASS: &str = "Запрашиваем…";
 pub const PASS_TITLE: &str = "QR-код участника СВО";
+/// The pass heading for other statuses: «QR-код: студент».
+pub const PASS_TITLE_FOR: &str = "QR-код:";
 pub const PASS_QR_LABEL: &str = "QR-код для проверки статуса участника СВО";
 pub const PASS_REMAINING: &str = "Действует ещё";
 pub const PASS_EXPIRED: &str =

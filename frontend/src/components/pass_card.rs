@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use statuspass_shared::StatusKind;
+
 use crate::browser::{self, storage, storage::StoredPass};
 use crate::components::QrCode;
 use crate::text;
@@ -50,15 +52,18 @@ pub fn PassCard(
         let pass = pass.clone();
         move || (pass.next_rotation_in_ms(now.get()) / 1000.0).ceil() as u64
     };
-    let title = pass.title.clone();
+    let heading = if pass.title.is_empty() || pass.status == StatusKind::SvoParticipant {
+        text::PASS_TITLE.to_owned()
+    } else {
+        format!("{} {}", text::PASS_TITLE_FOR, pass.title)
+    };
     let kind = pass.status.as_str();
     let short_id = pass.id.chars().take(8).collect::<String>();
     view! {
         <section class="card pass" aria-labelledby="pass-title" data-offline=move || offline.get().to_string()
             data-status=kind data-dynamic=dynamic.to_string()>
             <h2 id="pass-title">
-                {text::PASS_TITLE}
-                {(!title.is_empty()).then(|| view! { <span class="pass-status">{title.clone()}</span> })}
+                {heading}
                 <Show when=move || offline.get()>
                     " "<span class="badge offline" data-testid="offline">{text::OFFLINE_BADGE}</span>
                 </Show>
