@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("no active delegation for this organization")]
     NoActiveDelegation,
+    #[error("state-changing request from another site")]
+    CrossSite,
     #[error("no confirmed birth date")]
     BirthdateUnknown,
     #[error("registry unavailable")]
@@ -48,6 +50,7 @@ impl AppError {
             Self::NotConfirmed => "account_not_confirmed",
             Self::Forbidden(_) => "forbidden",
             Self::NoActiveDelegation => "no_active_delegation",
+            Self::CrossSite => "cross_site_request",
             Self::BirthdateUnknown => "birthdate_unknown",
             Self::RegistryUnavailable(_) => "registry_unavailable",
             Self::StorageUnavailable(_) => "storage_unavailable",
@@ -66,6 +69,7 @@ impl AppError {
             Self::NoActiveDelegation => {
                 "Нет действующей доверенности на сканирование от имени этой организации".into()
             }
+            Self::CrossSite => "Запрос с другого сайта отклонён".into(),
             Self::BirthdateUnknown => "Не удалось подтвердить совершеннолетие: в учётной записи \
                                        нет подтверждённой даты рождения"
                 .into(),
@@ -85,9 +89,10 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::NotConfirmed | Self::Forbidden(_) | Self::NoActiveDelegation => {
-                StatusCode::FORBIDDEN
-            }
+            Self::NotConfirmed
+            | Self::Forbidden(_)
+            | Self::NoActiveDelegation
+            | Self::CrossSite => StatusCode::FORBIDDEN,
             Self::RegistryUnavailable(_) | Self::StorageUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

@@ -11,6 +11,7 @@ pub mod passes;
 pub mod registry;
 pub mod reports;
 pub mod routes;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod store;

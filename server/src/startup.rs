@@ -33,7 +33,7 @@ use crate::store::passes::sql::SqlPassStore;
 use crate::store::passes::PassStore;
 use crate::store::sessions::ServerSessions;
 use crate::store::{ledger, redis_pool, Db};
-use crate::{routes, telemetry, web_assets};
+use crate::{routes, security, telemetry, web_assets};
 
 /// Everything a handler may need, shared by all workers.
 pub struct AppState {
@@ -330,6 +330,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>, key: Key) -> anyhow::R
                     .add(("Referrer-Policy", "no-referrer"))
                     .add(("X-Frame-Options", "DENY")),
             )
+            .wrap(from_fn(security::guard))
             .wrap(from_fn(telemetry::request_span))
             .app_data(state.clone())
             .app_data(

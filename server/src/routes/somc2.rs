@@ -33,5 +33,11 @@ pub async fn pass_page(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::html())
         .insert_header(("Cache-Control", "no-store"))
+        // A static page: its own inline style, nothing else, never framed.
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
+             form-action 'none'; frame-ancestors 'none'",
+        ))
         .body(body)
 }

@@ -15,5 +15,6 @@ mod outage;
 mod pass;
 mod reports;
 mod scan;
+mod security;
 mod sessions;
 mod statuses;

@@ -1,0 +1,107 @@
+//! Shared guards and headers: cross-site writes refused, API answers never cached, HSTS behind
+//! HTTPS, a locked-down explanation page.
+
+use serde_json::Value;
+
+use crate::contract_test;
+use crate::helpers::{spawn_app, Backend};
+
+contract_test!(
+    state_changing_calls_from_another_site_are_refused,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("ivanov").await;
+        let attempts = [
+            ("origin", "https://evil.example"),
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site"),
+        ];
+        for (name, value) in attempts {
+            // A form or `text/plain` post another site's page could make.
+            let r = app
+                .client
+                .post(app.url("/api/pass"))
+                .header(name, value)
+                .header("content-type", "text/plain")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 403, "{name}: {value}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"], "cross_site_request");
+            let r = app
+                .client
+                .post(app.url("/api/auth/logout"))
+                .header(name, value)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 403, "logout, {name}: {value}");
+        }
+        assert_eq!(app.registry_calls(), 0, "no pass was asked for");
+        assert_eq!(
+            app.get_json(&app.client, "/api/me").await["key"],
+            "demo:ivanov"
+        );
+        // The page's own calls pass: same origin, or the configured public URL's.
+        for origin in [app.address.clone(), app.public_url.clone()] {
+            let r = app
+                .client
+                .post(app.url("/api/pass"))
+                .header("origin", &origin)
+                .header("sec-fetch-site", "same-origin")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{origin}");
+        }
+    }
+);
+
+contract_test!(
+    api_answers_are_never_cached_and_https_is_pinned,
+    |backend: Backend| async move {
+        // The test settings' public URL is https.
+        let app = spawn_app(backend).await;
+        app.sign_in("ivanov").await;
+        for path in [
+            "/api/me",
+            "/api/statuses",
+            "/api/config",
+            "/api/nothing-here",
+        ] {
+            let r = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+            assert!(
+                r.headers()["strict-transport-security"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("max-age="),
+                "{path}"
+            );
+        }
+        let pass = app.post_pass().await;
+        assert_eq!(pass.headers()["cache-control"], "no-store");
+    }
+);
+
+#[tokio::test]
+async fn no_hsts_without_https_and_the_explanation_page_is_locked_down() {
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |s| {
+        s.public_url = Some("http://127.0.0.1:9".into());
+    })
+    .await;
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+    let r = app
+        .client
+        .get(app.url("/somc2/3f2b8c1e-9d4a-4e6b-8f0a-1c2d3e4f5a6b"))
+        .send()
+        .await
+        .unwrap();
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+}
