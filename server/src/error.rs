@@ -31,6 +31,8 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -57,6 +59,7 @@ impl AppError {
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal",
         }
     }
@@ -80,6 +83,7 @@ impl AppError {
             Self::BadRequest { message, .. } => message.clone(),
             Self::PayloadTooLarge => "Слишком большой запрос".into(),
             Self::NotFound => "Не найдено".into(),
+            Self::MethodNotAllowed => "Этот метод здесь не поддерживается".into(),
             Self::Internal(_) => "Внутренняя ошибка сервиса".into(),
         }
     }
@@ -100,6 +104,7 @@ impl ResponseError for AppError {
             Self::BirthdateUnknown => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

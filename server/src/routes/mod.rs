@@ -10,7 +10,7 @@ pub mod scan;
 pub mod somc2;
 pub mod web;
 
-use actix_web::web::{delete, get, post, put, resource, scope, ServiceConfig};
+use actix_web::web::{delete, get, post, put, resource, scope, to, ServiceConfig};
 
 /// Registers every route.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -23,7 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(
                     resource("/auth/demo")
                         .route(get().to(auth::demo_people))
-                        .route(post().to(auth::demo_sign_in)),
+                        .route(post().to(auth::demo_sign_in))
+                        .default_service(to(web::api_not_found)),
                 )
                 .route("/auth/oidc/start", get().to(auth::oidc_start))
                 .route("/auth/oidc/callback", get().to(auth::oidc_callback))
@@ -39,7 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(
                     resource("/orgs/{ogrn}/staff")
                         .route(get().to(orgs::staff))
-                        .route(post().to(orgs::add_staff)),
+                        .route(post().to(orgs::add_staff))
+                        .default_service(to(web::api_not_found)),
                 )
                 .route(
                     "/orgs/{ogrn}/staff/{subject}",
@@ -48,7 +50,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(
                     resource("/orgs/{ogrn}/delegations")
                         .route(get().to(orgs::delegations))
-                        .route(post().to(orgs::issue_delegation)),
+                        .route(post().to(orgs::issue_delegation))
+                        .default_service(to(web::api_not_found)),
                 )
                 .route(
                     "/orgs/{ogrn}/delegations/{id}/revoke",
@@ -63,6 +66,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/pass", post().to(pass::get_pass))
                 .route("/statuses", get().to(pass::statuses))
                 .route("/scan", post().to(scan::scan))
-                .default_service(actix_web::web::to(web::api_not_found)),
+                .default_service(to(web::api_not_found)),
         );
 }

@@ -105,3 +105,35 @@ async fn no_hsts_without_https_and_the_explanation_page_is_locked_down() {
         "{csp}"
     );
 }
+
+contract_test!(
+    a_known_path_with_the_wrong_method_is_a_json_405,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("admin-a").await;
+        for (method, path) in [
+            ("DELETE", "/api/pass"),
+            ("GET", "/api/pass"),
+            ("PUT", "/api/orgs/1027700012340/staff"),
+            ("PATCH", "/api/auth/demo"),
+            ("POST", "/api/statuses"),
+        ] {
+            let r = app
+                .client
+                .request(method.parse().unwrap(), app.url(path))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 405, "{method} {path}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"], "method_not_allowed", "{method} {path}");
+        }
+        let r = app
+            .client
+            .get(app.url("/api/nothing"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+    }
+);
