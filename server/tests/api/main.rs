@@ -17,3 +17,4 @@ mod reports;
 mod scan;
 mod sessions;
 mod statuses;
+mod tokens;
