@@ -202,3 +202,17 @@ contract_test!(
         ));
     }
 );
+
+contract_test!(
+    openapi_describes_the_key_list,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let doc: Value = app.get_json(&app.client, "/api/openapi.json").await;
+        let keys = &doc["paths"]["/api/keys"]["get"]["responses"]["200"];
+        assert!(keys.is_object(), "{doc}");
+        let schema = &doc["components"]["schemas"]["PublishedKey"]["properties"];
+        for field in ["kid", "public_key", "valid_from", "valid_until"] {
+            assert!(schema[field].is_object(), "{field}");
+        }
+    }
+);
