@@ -150,3 +150,13 @@ impl From<crate::passes::PassError> for AppError {
         }
     }
 }
+
+impl From<crate::tokens::TokenKeyError> for AppError {
+    fn from(e: crate::tokens::TokenKeyError) -> Self {
+        use crate::tokens::TokenKeyError;
+        match e {
+            TokenKeyError::Store(e) => Self::StorageUnavailable(e),
+            other => Self::Internal(other.into()),
+        }
+    }
+}

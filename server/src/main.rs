@@ -5,7 +5,7 @@ use statuspass_server::configuration::Settings;
 use statuspass_server::operator::{self, Flags};
 use statuspass_server::reports;
 use statuspass_server::startup::{build_state, Application, Overrides};
-use statuspass_server::telemetry;
+use statuspass_server::{telemetry, tokens};
 
 const USAGE: &str = "usage:
   statuspass [serve]               run the server
@@ -15,6 +15,8 @@ const USAGE: &str = "usage:
   statuspass orgs add-admin --ogrn OGRN --snils SNILS [--name NAME]
                                    make the person with this SNILS its admin (bound at their
                                    first sign-in)
+  statuspass keys rotate           the next offline-token key starts signing; a new next key
+                                   is published (the old one stays published 7 days)
 
 Configuration comes from STATUSPASS_* environment variables (see README.md).";
 
@@ -64,6 +66,12 @@ async fn main() -> anyhow::Result<()> {
                 "admin of {} «{}» is in place (bound at their first sign-in)",
                 org.ogrn, org.short_name
             );
+            Ok(())
+        }
+        ["keys", "rotate"] => {
+            let state = build_state(settings, Overrides::default()).await?;
+            let (current, next) = tokens::rotate(&state.db, state.clock.now()).await?;
+            println!("token keys rotated: key {current} signs now, key {next} is published next");
             Ok(())
         }
         _ => {

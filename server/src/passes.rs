@@ -2,9 +2,12 @@
 //! reuse within them without asking the source again, forget the source's answer at expiry,
 //! answer late scans with «expired»; and the check of a dynamic pass's rotating code.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use statuspass_shared::api::Holder;
 use statuspass_shared::dynamic::{self, DynamicVerdict};
 use statuspass_shared::{DynamicSecret, PassId, StatusKind};
+
+use crate::configuration::Disclosure;
 
 use crate::clock::Clock;
 use crate::registry::source::{Applicant, Check, SourceError, Sources};
@@ -16,8 +19,18 @@ use std::sync::Arc;
 /// Outcome of pressing «Получить».
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssueOutcome {
-    Issued(IssuedPass),
+    Issued(Box<Issued>),
     NotFound,
+}
+
+/// An issued (or reused) pass with what its offline token is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub pass: IssuedPass,
+    pub issued_at: DateTime<Utc>,
+    /// The pass's data; `None` only when a reused pass expired between the two reads (then
+    /// the link goes out without a token).
+    pub data: Option<PassData>,
 }
 
 /// The verdict on a scanned pass of ours.
@@ -88,7 +101,9 @@ impl Passes {
         let now = self.clock.now();
         if let Some(pass) = self.store.active_for(&person, now).await? {
             tracing::info!(%kind, "reusing the live pass");
-            return Ok(IssueOutcome::Issued(pass));
+            return Ok(IssueOutcome::Issued(Box::new(
+                self.stored(pass, now).await?,
+            )));
         }
         let record = match self.sources.of(kind).check(applicant).await? {
             Check::Holds { record } => record,
@@ -111,6 +126,7 @@ impl Passes {
                 kind,
                 record,
                 secret,
+                issued_at: Some(issued_at),
             },
             issued_at,
             expires_at,
@@ -121,7 +137,34 @@ impl Passes {
             .insert_or_existing(&person, &new, issued_at)
             .await?;
         tracing::info!(%kind, reused = pass.id != new.id, "pass issued");
-        Ok(IssueOutcome::Issued(pass))
+        if pass.id == new.id {
+            return Ok(IssueOutcome::Issued(Box::new(Issued {
+                pass,
+                issued_at,
+                data: Some(new.data),
+            })));
+        }
+        Ok(IssueOutcome::Issued(Box::new(
+            self.stored(pass, issued_at).await?,
+        )))
+    }
+
+    /// A live pass found in the store, with its data read back for the token.
+    async fn stored(&self, pass: IssuedPass, now: DateTime<Utc>) -> Result<Issued, PassError> {
+        let data = match self.store.lookup(pass.id, now).await? {
+            PassLookup::Live(data) => Some(data),
+            PassLookup::Expired | PassLookup::Unknown => None,
+        };
+        // Data stored before tokens lacks the issue time; the lifetime gives it back.
+        let issued_at = data
+            .as_ref()
+            .and_then(|d| d.issued_at)
+            .unwrap_or(pass.expires_at - self.policy.ttl);
+        Ok(Issued {
+            pass,
+            issued_at,
+            data,
+        })
     }
 
     /// The verdict on a scanned id with the link's `fragment` (see `statuspass_shared::link`):
@@ -150,6 +193,23 @@ impl Passes {
     /// The store, for retention checks and health.
     pub fn store(&self) -> &Arc<dyn PassStore> {
         &self.store
+    }
+}
+
+/// The status text and the holder attributes a checker sees of a valid pass (SPEC §7, §12),
+/// online in the scan answer and offline in the token: a «Цифровой ID» status alone (its title),
+/// an СВО status with the registry's status text and, unless the service discloses the status
+/// only, the bearer's initials and birth year.
+pub fn disclosed(data: &PassData, disclosure: Disclosure) -> (String, Option<Holder>) {
+    match (&data.record, data.kind.is_digital_id()) {
+        (Some(record), false) => (
+            record.status.clone(),
+            match disclosure {
+                Disclosure::InitialsBirthYear => Some(record.holder()),
+                Disclosure::StatusOnly => None,
+            },
+        ),
+        _ => (data.kind.title().to_owned(), None),
     }
 }
 

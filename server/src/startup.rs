@@ -33,7 +33,7 @@ use crate::store::passes::sql::SqlPassStore;
 use crate::store::passes::PassStore;
 use crate::store::sessions::ServerSessions;
 use crate::store::{ledger, redis_pool, Db};
-use crate::{routes, security, telemetry, web_assets};
+use crate::{routes, security, telemetry, tokens, web_assets};
 
 /// Everything a handler may need, shared by all workers.
 pub struct AppState {
@@ -171,6 +171,10 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
     let db = Db::connect(&settings.database_url()).await?;
+    let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
+    tokens::ensure_keys(&db, clock.now())
+        .await
+        .context("preparing the token signing keys")?;
     let store: Arc<dyn PassStore> = match &settings.redis_url {
         Some(url) => {
             let store = RedisPassStore::new(url.expose(), &settings.redis_prefix)?;
@@ -191,7 +195,6 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         Some(r) => r,
         None => registry_from(settings.social_registry(), DemoRegistry::social)?,
     };
-    let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
     let sources = Sources::new(
         ministry,
         education,

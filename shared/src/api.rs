@@ -113,8 +113,9 @@ pub enum PassResponse {
     Issued {
         #[cfg_attr(feature = "server", schema(value_type = String, format = Uuid))]
         id: PassId,
-        /// `{PUBLIC_URL}/somc2/{id}`, the text of the QR code; for a dynamic pass the bare link,
-        /// to which the device appends the rotating part.
+        /// The whole text of the QR code: `{PUBLIC_URL}/somc2/{id}#T…` (the link and the
+        /// signed offline token, see `statuspass_shared::token`); for a dynamic pass the device
+        /// puts the rotating part before the token (`dynamic::code_link`).
         link: String,
         /// RFC 3339 with offset.
         #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]

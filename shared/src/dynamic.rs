@@ -18,7 +18,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::Sha256;
 
-use crate::link::fragment_parts;
+use crate::link::{fragment_parts, FRAGMENT_SEPARATOR};
 
 /// Seconds per step: the code changes this often.
 pub const STEP_SECS: u64 = 30;
@@ -107,10 +107,19 @@ pub fn fragment_at(secret: &DynamicSecret, unix_ms: i64) -> String {
     format!("{step}-{:0width$}", code(secret, step), width = DIGITS)
 }
 
-/// What the holder's screen shows at `unix_ms`: the bare `link` (from the issue answer) with
-/// the rotating part as its fragment.
+/// What the holder's screen shows at `unix_ms`: the `link` of the issue answer with the
+/// rotating part as the first part of its fragment, before the parts the link already carries
+/// (the offline token): `{base}#{step}-{code}~{parts}`, or `{link}#{step}-{code}` for a bare
+/// link.
 pub fn code_link(link: &str, secret: &DynamicSecret, unix_ms: i64) -> String {
-    format!("{link}#{}", fragment_at(secret, unix_ms))
+    let rotating = fragment_at(secret, unix_ms);
+    match link.split_once('#') {
+        Some((base, parts)) if !parts.is_empty() => {
+            format!("{base}#{rotating}{FRAGMENT_SEPARATOR}{parts}")
+        }
+        Some((base, _)) => format!("{base}#{rotating}"),
+        None => format!("{link}#{rotating}"),
+    }
 }
 
 /// The checker's verdict on the rotating part of a scanned link.
@@ -196,6 +205,25 @@ mod tests {
             code_link("https://x.ru/somc2/abc", &s, 1_700_000_000_000),
             format!("https://x.ru/somc2/abc#{f}")
         );
+    }
+
+    #[test]
+    fn the_rotating_part_goes_before_the_parts_a_link_already_carries() {
+        let s = secret(7);
+        let now = 1_700_000_000_000;
+        let f = fragment_at(&s, now);
+        assert_eq!(
+            code_link("https://x.ru/somc2/abc#TABC", &s, now),
+            format!("https://x.ru/somc2/abc#{f}~TABC")
+        );
+        assert_eq!(
+            code_link("https://x.ru/somc2/abc#", &s, now),
+            format!("https://x.ru/somc2/abc#{f}")
+        );
+        let shown = code_link("https://x.ru/somc2/abc#TABC~Xy", &s, now);
+        let fragment = shown.split_once('#').unwrap().1;
+        assert_eq!(verify(&s, Some(fragment), now), DynamicVerdict::Valid);
+        assert_eq!(crate::token::find_part(fragment), Some("TABC"));
     }
 
     #[test]

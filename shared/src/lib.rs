@@ -5,15 +5,21 @@
 //! - [`link`]: the pass link format and the scanned-text classifier ([`PassLinks`]);
 //! - [`status`]: the statuses a pass proves ([`StatusKind`]);
 //! - [`dynamic`]: the rotating code of a dynamic pass (builder and checker);
+//! - [`token`]: the signed offline token in the link's fragment, over [`base32`];
+//! - [`keys`]: the token signing keys as `GET /api/keys` publishes them;
 //! - [`api`]: the JSON types of the HTTP API.
 
 pub mod api;
+pub mod base32;
 pub mod dynamic;
 pub mod ids;
+pub mod keys;
 pub mod link;
 pub mod status;
+pub mod token;
 
 pub use dynamic::DynamicSecret;
 pub use ids::{IdError, Ogrn, PassId, Snils};
+pub use keys::KeyId;
 pub use link::{PassLinks, ScannedCode};
 pub use status::StatusKind;

@@ -14,9 +14,14 @@
 //! explanation page stays what it is; the scanner sends the whole decoded text. Each part is
 //! told apart by its first character:
 //! - a digit: the rotating part of a dynamic pass, `{step}-{code}` (see [`crate::dynamic`]);
-//! - a letter: an extension named by that letter and defined later (issue 12 appends the signed
-//!   offline token after the rotating part, e.g. `…#12345-01234567~t…`); a checker ignores
-//!   extensions it does not know.
+//! - a letter: an extension named by that letter; a checker ignores extensions it does not
+//!   know. `T` is the signed offline token ([`crate::token`], upper-case base32), which the
+//!   issue answer's link already carries (`…/{id}#T…`); a dynamic pass's device puts the
+//!   rotating part before it (`…/{id}#12345-01234567~T…`, see [`crate::dynamic::code_link`]).
+//!
+//! The separators `#` and `~` are outside the QR code's alphanumeric set, which costs a mode
+//! switch each; the longest code still fits version 10 at level M (measured by
+//! `shared/tests/qr_budget.rs`).
 //!
 //! A static pass scanned with a fragment is still valid (the fragment is for dynamic codes and
 //! offline tokens); a dynamic pass needs its current rotating part. Characters outside `part`

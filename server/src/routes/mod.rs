@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod keys;
 pub mod openapi;
 pub mod orgs;
 pub mod pass;
@@ -65,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 )
                 .route("/pass", post().to(pass::get_pass))
                 .route("/statuses", get().to(pass::statuses))
+                .route("/keys", get().to(keys::keys))
                 .route("/scan", post().to(scan::scan))
                 .default_service(to(web::api_not_found)),
         );

@@ -9,7 +9,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "statuspass",
-        description = "Short-lived QR passes proving one chosen status (SVO participant or family member; «Цифровой ID»: adult, student, large family), and their check. Dynamic passes rotate their code every 30 s in the link's fragment: `{link}#{step}-{code}`."
+        description = "Short-lived QR passes proving one chosen status (SVO participant or family member; «Цифровой ID»: adult, student, large family), and their check. Dynamic passes rotate their code every 30 s in the link's fragment: `{base}#{step}-{code}~T…`. The issued link carries an Ed25519-signed offline token (`#T…`) verified with the keys of `GET /api/keys`."
     ),
     paths(
         super::health::healthz,
@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         super::auth::me,
         super::pass::get_pass,
         super::pass::statuses,
+        super::keys::keys,
         super::scan::scan,
         super::somc2::pass_page,
         super::orgs::my_delegations,
@@ -51,6 +52,8 @@ use utoipa::OpenApi;
         api::PassResponse,
         api::DynamicCode,
         api::StatusOffer,
+        statuspass_shared::keys::KeyList,
+        statuspass_shared::keys::PublishedKey,
         statuspass_shared::StatusKind,
         api::ScanRequest,
         api::ScanResponse,

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::passes::IssueOutcome;
 use crate::registry::source::Applicant;
 use crate::startup::{json_payload_error, AppState};
+use crate::tokens;
 
 /// Issues (or returns the live) pass of the signed-in participant for the status asked for
 /// (no body: `svo_participant`, as before status kinds).
@@ -54,17 +55,21 @@ pub async fn get_pass(
         birthdate: user.birthdate,
     };
     let response = match state.passes.issue(&user.subject, &applicant, kind).await? {
-        IssueOutcome::Issued(pass) => PassResponse::Issued {
-            id: pass.id,
-            link: state.links.link(&pass.id),
-            expires_at: state.local_time(pass.expires_at),
-            status: kind,
-            title: kind.title().to_owned(),
-            dynamic: pass.secret.map(|secret| DynamicCode {
-                secret,
-                step_secs: dynamic::STEP_SECS,
-            }),
-        },
+        IssueOutcome::Issued(issued) => {
+            let pass = issued.pass;
+            let token = tokens::part_for(&state.db, &issued, state.settings.disclosure).await?;
+            PassResponse::Issued {
+                id: pass.id,
+                link: tokens::link_with(state.links.link(&pass.id), token),
+                expires_at: state.local_time(pass.expires_at),
+                status: kind,
+                title: kind.title().to_owned(),
+                dynamic: pass.secret.map(|secret| DynamicCode {
+                    secret,
+                    step_secs: dynamic::STEP_SECS,
+                }),
+            }
+        }
         IssueOutcome::NotFound => {
             let url = state.settings.confirm_url(kind).to_owned();
             PassResponse::NotFound {

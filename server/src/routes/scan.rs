@@ -5,15 +5,13 @@
 //! the service discloses the status only, the bearer's initials and birth year.
 
 use actix_web::web;
-use statuspass_shared::api::{Holder, Role, ScanRequest, ScanResponse, ScanResult};
+use statuspass_shared::api::{Role, ScanRequest, ScanResponse, ScanResult};
 use statuspass_shared::{ScannedCode, StatusKind};
 
 use crate::auth::Principal;
-use crate::configuration::Disclosure;
 use crate::error::AppError;
-use crate::passes::Verdict;
+use crate::passes::{disclosed, Verdict};
 use crate::startup::AppState;
-use crate::store::passes::PassData;
 use crate::store::{ledger, organizations};
 use statuspass_shared::api::POWER_DELEGATE_SCAN;
 
@@ -69,20 +67,6 @@ pub async fn scan(
     };
     tracing::info!(result = response.result.as_str(), "scan");
     Ok(web::Json(response))
-}
-
-/// The status text and the holder attributes the checker sees of a valid pass.
-fn disclosed(data: &PassData, disclosure: Disclosure) -> (String, Option<Holder>) {
-    match (&data.record, data.kind.is_digital_id()) {
-        (Some(record), false) => (
-            record.status.clone(),
-            match disclosure {
-                Disclosure::InitialsBirthYear => Some(record.holder()),
-                Disclosure::StatusOnly => None,
-            },
-        ),
-        _ => (data.kind.title().to_owned(), None),
-    }
 }
 
 /// Writes the ledger row; a failure is logged and reported as not recorded, the verdict stands.

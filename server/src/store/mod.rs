@@ -9,6 +9,7 @@ pub mod organizations;
 pub mod passes;
 pub mod reports;
 pub mod sessions;
+pub mod token_keys;
 
 use std::time::Duration;
 

@@ -8,7 +8,7 @@ use statuspass_shared::dynamic;
 use statuspass_shared::StatusKind::{Adult, LargeFamily, Student, SvoFamily, SvoParticipant};
 
 use crate::contract_test;
-use crate::helpers::{code_at, spawn_app, spawn_app_with, Backend};
+use crate::helpers::{bare_link, code_at, spawn_app, spawn_app_with, Backend};
 
 const STEP_MS: i64 = 30_000;
 
@@ -84,13 +84,17 @@ contract_test!(
         let now = app.now_ms();
         let their_code = code_at(&theirs, now);
         let their_fragment = their_code.split_once('#').unwrap().1;
-        let forged = format!("{}#{their_fragment}", mine["link"].as_str().unwrap());
+        let forged = format!("{}#{their_fragment}", bare_link(&mine));
         assert_eq!(app.scan_as(&staff, &forged).await["result"], "unknown");
-        let mut tampered = code_at(&mine, now);
-        let last = tampered.pop().unwrap();
-        tampered.push(if last == '0' { '1' } else { '0' });
+        // The rotating part's last digit changed (the token after it is left as it is).
+        let shown = code_at(&mine, now);
+        let (rotating, token) = shown.split_once('~').unwrap();
+        let mut rotating = rotating.to_owned();
+        let last = rotating.pop().unwrap();
+        rotating.push(if last == '0' { '1' } else { '0' });
+        let tampered = format!("{rotating}~{token}");
         assert_eq!(app.scan_as(&staff, &tampered).await["result"], "unknown");
-        let junk = format!("{}#12-34", mine["link"].as_str().unwrap());
+        let junk = format!("{}#12-34", bare_link(&mine));
         assert_eq!(app.scan_as(&staff, &junk).await["result"], "unknown");
         // and the real one is fine
         assert_eq!(
@@ -106,9 +110,12 @@ contract_test!(
         let app = spawn_app(backend).await;
         let (_, pass) = app.pass_of("kovaleva", Adult).await;
         let staff = app.staff().await;
-        let link = pass["link"].as_str().unwrap();
+        // The issued link carries the offline token, and no rotating part: stale as it is.
+        let issued = pass["link"].as_str().unwrap();
+        assert_eq!(app.scan_as(&staff, issued).await["result"], "stale");
+        let link = &bare_link(&pass);
         assert_eq!(
-            link,
+            *link,
             format!("{}/somc2/{}", app.public_url, pass["id"].as_str().unwrap())
         );
         assert_eq!(app.scan_as(&staff, link).await["result"], "stale");
@@ -133,9 +140,11 @@ contract_test!(
     a_static_pass_scanned_with_a_fragment_is_still_valid,
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
-        let (link, _) = app.issue_pass_for("ivanov").await;
+        let (issued, _) = app.issue_pass_for("ivanov").await;
+        let link = issued.split_once('#').unwrap().0;
         let staff = app.staff().await;
         for code in [
+            issued.clone(),
             format!("{link}#1234-12345678"),
             format!("{link}#t1.token"),
             format!("{link}#"),

@@ -347,6 +347,15 @@ async fn json_answer(request: reqwest::RequestBuilder) -> Value {
         .expect("json")
 }
 
+/// The link of an issue answer without its fragment (the offline token): what a plain phone
+/// camera opens, and the whole link before offline tokens.
+pub fn bare_link(issued: &Value) -> String {
+    let link = issued["link"].as_str().expect("link");
+    link.split_once('#')
+        .map_or(link, |(bare, _)| bare)
+        .to_owned()
+}
+
 /// The code a holder's phone shows at `unix_ms` for a dynamic pass, from its issue answer.
 pub fn code_at(issued: &Value, unix_ms: i64) -> String {
     let secret = issued["dynamic"]["secret"]

@@ -18,3 +18,4 @@ mod scan;
 mod security;
 mod sessions;
 mod statuses;
+mod tokens;

@@ -54,7 +54,12 @@ contract_test!(
         let body: Value = app.post_pass().await.json().await.unwrap();
         assert_eq!(body["outcome"], "issued");
         let id = body["id"].as_str().unwrap();
-        assert_eq!(body["link"], format!("{}/somc2/{id}", app.public_url));
+        // The whole QR text: the link and, after `#`, the offline token.
+        let link = body["link"].as_str().unwrap();
+        assert!(
+            link.starts_with(&format!("{}/somc2/{id}#T", app.public_url)),
+            "{link}"
+        );
         let expires = DateTime::parse_from_rfc3339(body["expires_at"].as_str().unwrap()).unwrap();
         assert_eq!(
             expires.offset().local_minus_utc(),

@@ -27,7 +27,12 @@ contract_test!(
             assert_eq!(body["status"], kind.as_str());
             assert_eq!(body["title"], title);
             let id = body["id"].as_str().unwrap();
-            assert_eq!(body["link"], format!("{}/somc2/{id}", app.public_url));
+            // The whole QR text: the link and, after `#`, the offline token.
+            let link = body["link"].as_str().unwrap();
+            assert!(
+                link.starts_with(&format!("{}/somc2/{id}#T", app.public_url)),
+                "{link}"
+            );
             assert_eq!(body.get("dynamic").is_some(), dynamic, "{kind}: {body}");
             if dynamic {
                 assert_eq!(body["dynamic"]["step_secs"], 30);

@@ -70,6 +70,9 @@ pub struct PassData {
     /// The dynamic code's secret (dynamic passes only).
     #[serde(default)]
     pub secret: Option<DynamicSecret>,
+    /// When the pass was issued, for its offline token (absent in data stored before tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<DateTime<Utc>>,
 }
 
 fn svo_participant() -> StatusKind {
