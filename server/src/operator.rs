@@ -38,12 +38,18 @@ impl<'a> Flags<'a> {
             .map(|(_, v)| *v)
     }
 
-    /// The value of `--name`, which must be given and not blank.
+    /// The value of `--name`, which must be given, not blank and free of control characters.
     pub fn required(&self, name: &str) -> anyhow::Result<&'a str> {
-        self.get(name)
+        let value = self
+            .get(name)
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .with_context(|| format!("--{name} is required"))
+            .with_context(|| format!("--{name} is required"))?;
+        anyhow::ensure!(
+            !value.chars().any(char::is_control),
+            "--{name} holds control characters"
+        );
+        Ok(value)
     }
 }
 

@@ -62,6 +62,25 @@ fn delegation_view(state: &AppState, d: DelegationRow) -> Delegation {
     }
 }
 
+/// A text the admin typed, trimmed: refused (400 `code`) when empty, longer than `max` bytes or
+/// holding control characters (a NUL would make PostgreSQL fail and SQLite store it as is).
+fn typed_text(raw: &str, max: usize, code: &'static str, what: &str) -> Result<String, AppError> {
+    let text = raw.trim();
+    if text.chars().any(char::is_control) {
+        return Err(AppError::bad_request(
+            code,
+            format!("{what}: недопустимые управляющие символы"),
+        ));
+    }
+    if text.is_empty() || text.len() > max {
+        return Err(AppError::bad_request(
+            code,
+            format!("{what}: от 1 до {max} символов"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 /// Parses a СНИЛС the admin typed (digits, or the printed `112-233-445 95`).
 fn parse_snils(raw: &str) -> Result<Snils, AppError> {
     Snils::parse_printed(raw)
@@ -142,8 +161,9 @@ pub async fn set_contact_email(
     body: web::Json<ContactEmail>,
 ) -> Result<web::Json<OrgSummary>, AppError> {
     let org = administered(&state, &principal, &path).await?;
-    let email = body.email.trim();
-    if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+    let email = typed_text(&body.email, 254, "invalid_email", "Адрес электронной почты")?;
+    let email = email.as_str();
+    if email.parse::<lettre::Address>().is_err() {
         return Err(AppError::bad_request(
             "invalid_email",
             "Некорректный адрес электронной почты",
@@ -183,13 +203,7 @@ pub async fn add_staff(
         name,
         role,
     } = body.into_inner();
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.len() > 200 {
-        return Err(AppError::bad_request(
-            "invalid_member",
-            "Укажите имя сотрудника (до 200 символов)",
-        ));
-    }
+    let name = typed_text(&name, 200, "invalid_member", "Имя сотрудника")?;
     let role = match role.unwrap_or(Role::Staff) {
         Role::Participant => {
             return Err(AppError::bad_request(
@@ -208,11 +222,11 @@ pub async fn add_staff(
             )
         }
         (Some(subject), None) => {
-            let subject = subject.trim().to_owned();
+            let subject = typed_text(&subject, 200, "invalid_member", "Идентификатор сотрудника")?;
             let placeholder = subject
                 .get(..PENDING_PREFIX.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(PENDING_PREFIX));
-            if subject.is_empty() || subject.len() > 200 || placeholder {
+            if placeholder {
                 return Err(AppError::bad_request(
                     "invalid_member",
                     "Некорректный идентификатор сотрудника",
@@ -246,6 +260,7 @@ pub async fn remove_staff(
 ) -> Result<HttpResponse, AppError> {
     let (raw, subject) = path.into_inner();
     let org = administered(&state, &principal, &raw).await?;
+    let subject = typed_text(&subject, 200, "invalid_member", "Идентификатор сотрудника")?;
     if subject == principal.0.subject {
         return Err(AppError::bad_request(
             "cannot_remove_self",
@@ -312,6 +327,7 @@ pub async fn issue_delegation(
     };
     let subject = match (subject, snils) {
         (Some(subject), None) => {
+            let subject = typed_text(&subject, 200, "invalid_member", "Идентификатор сотрудника")?;
             if !organizations::is_member(&state.db, &org.ogrn, &subject, Role::Staff).await? {
                 return Err(not_a_member());
             }
@@ -362,6 +378,7 @@ pub async fn revoke_delegation(
 ) -> Result<HttpResponse, AppError> {
     let (raw, id) = path.into_inner();
     let org = administered(&state, &principal, &raw).await?;
+    let id = typed_text(&id, 64, "invalid_delegation", "Номер доверенности")?;
     if !organizations::revoke_delegation(&state.db, &org.ogrn, &id, state.clock.now()).await? {
         return Err(AppError::NotFound);
     }

@@ -137,3 +137,62 @@ contract_test!(
         assert_eq!(r.status(), 404);
     }
 );
+
+contract_test!(
+    control_characters_in_typed_fields_are_a_clear_400_on_every_engine,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        app.sign_in("admin-a").await;
+        let org = "/api/orgs/1027700012340";
+        let cases = [
+            (
+                "POST",
+                format!("{org}/staff"),
+                serde_json::json!({"snils": "90123456764", "name": "Кас\u{0}сир"}),
+            ),
+            (
+                "POST",
+                format!("{org}/staff"),
+                serde_json::json!({"subject": "demo:x\u{7}", "name": "Кассир"}),
+            ),
+            (
+                "PUT",
+                format!("{org}/contact-email"),
+                serde_json::json!({"email": "a\u{0}@museum.example.ru"}),
+            ),
+            (
+                "POST",
+                format!("{org}/delegations"),
+                serde_json::json!({
+                    "subject": "demo:staff-none\u{0}",
+                    "valid_from": "2026-01-01T00:00:00+03:00",
+                    "valid_until": "2026-02-01T00:00:00+03:00"
+                }),
+            ),
+        ];
+        for (method, path, body) in cases {
+            let r = app
+                .client
+                .request(method.parse().unwrap(), app.url(&path))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 400, "{method} {path} {body}");
+            let answer: Value = r.json().await.unwrap();
+            assert!(answer["message"].as_str().unwrap().len() > 5, "{answer}");
+        }
+        let r = app
+            .client
+            .delete(app.url(&format!("{org}/staff/demo%3Astaff%00")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let staff = app.get_json(&app.client, &format!("{org}/staff")).await;
+        assert!(
+            !staff.to_string().contains("\\u0000"),
+            "nothing stored: {staff}"
+        );
+    }
+);
