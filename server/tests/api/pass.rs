@@ -161,3 +161,25 @@ contract_test!(
         );
     }
 );
+
+#[tokio::test]
+async fn in_redis_the_expiry_index_expires_with_the_newest_tombstone() {
+    use redis::AsyncCommands;
+    let app = crate::helpers::spawn_app(Backend::PostgresRedis).await;
+    app.issue_pass_for("ivanov").await;
+    let mut redis = redis::Client::open(crate::helpers::redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let key = format!("{}expiring", app.state.settings.redis_prefix);
+    let ttl_ms: i64 = redis.pttl(&key).await.unwrap();
+    let horizon_ms = i64::try_from(
+        (app.state.settings.pass_ttl_secs + app.state.settings.tombstone_ttl_secs) * 1000,
+    )
+    .unwrap();
+    assert!(
+        ttl_ms > horizon_ms - 60_000 && ttl_ms <= horizon_ms,
+        "{key} expires in {ttl_ms} ms, not with the tombstone ({horizon_ms} ms)"
+    );
+}

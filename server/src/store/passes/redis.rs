@@ -6,7 +6,8 @@
 //! - `person:{key}`  → `"{id}|{expires_at}|{secret}"` (`secret`: hex, empty for a static pass,
 //!   absent in entries of the single-status service), expiring with the pass; `key` is the
 //!   [`PersonKey`] of a person and a kind;
-//! - `expiring`      → sorted set of ids by expiry, for the sweeper.
+//! - `expiring`      → sorted set of ids by expiry, for the sweeper; it expires with the newest
+//!   pass's tombstone (so a service that stops issuing leaves nothing behind).
 //!
 //! Issuance writes all of them in one Lua script (atomic, and it keeps an existing live pass).
 //! Redis' own expiry uses wall time; reads and the sweeper also compare with the injected clock,
@@ -38,6 +39,7 @@ redis.call('SET', KEYS[1], holding, 'PX', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
 redis.call('SET', KEYS[3], ARGV[2] .. '|' .. ARGV[7], 'PX', ARGV[5])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[4], ARGV[5])
 return holding
 "#;
 
