@@ -181,6 +181,7 @@ pub async fn scan(code: &str, on_behalf_of: Option<Ogrn>) -> Result<ScanResponse
     let body = ScanRequest {
         code: code.to_owned(),
         on_behalf_of,
+        event_id: None,
     };
     post("/api/scan", &body).await.map(|(r, _)| r)
 }

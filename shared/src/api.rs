@@ -166,6 +166,11 @@ pub struct ScanRequest {
     #[serde(default)]
     #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
     pub on_behalf_of: Option<Ogrn>,
+    /// With `on_behalf_of`: the scanner's id of this scan (UUID v4, the same on every retry):
+    /// the organization's ledger gets at most one row for it, and a retry the first verdict.
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = Uuid))]
+    pub event_id: Option<uuid::Uuid>,
 }
 
 /// The verdict on a scanned code.

@@ -30,7 +30,19 @@ pub async fn scan(
     body: web::Json<ScanRequest>,
 ) -> Result<web::Json<ScanResponse>, AppError> {
     principal.require(Role::Staff)?;
-    let ScanRequest { code, on_behalf_of } = body.into_inner();
+    let ScanRequest {
+        code,
+        on_behalf_of,
+        event_id,
+    } = body.into_inner();
+    if event_id.is_some_and(|e| e.get_version_num() != 4) {
+        return Err(AppError::bad_request(
+            "invalid_event_id",
+            "Номер проверки (event_id) должен быть UUID версии 4",
+        ));
+    }
+    // The organization's retry-safe scan: only with both.
+    let event = on_behalf_of.clone().zip(event_id);
     if let Some(ogrn) = &on_behalf_of {
         // Checked at this moment: a delegation revoked a second ago no longer counts.
         let subject = &principal.0.subject;
@@ -39,6 +51,11 @@ pub async fn scan(
             .await?
         {
             return Err(AppError::NoActiveDelegation);
+        }
+    }
+    if let Some((ogrn, event_id)) = &event {
+        if let Some(earlier) = ledger::earlier_verdict(&state.db, *event_id).await? {
+            return earlier_answer(earlier, ogrn).map(web::Json);
         }
     }
     let found = match state.links.classify(&code) {
@@ -57,16 +74,67 @@ pub async fn scan(
                 result: ScanResult::Valid,
                 status: Some(status),
                 holder,
-                recorded: match &on_behalf_of {
-                    Some(ogrn) => record_scan(&state, ogrn, data.kind).await,
-                    None => false,
+                recorded: match (&on_behalf_of, &event) {
+                    (Some(ogrn), None) => record_scan(&state, ogrn, data.kind).await,
+                    // Recorded below, with the event.
+                    _ => false,
                 },
                 status_kind: Some(data.kind),
             }
         }
     };
+    let mut response = response;
+    if let Some((ogrn, event_id)) = &event {
+        let valid_kind = response
+            .status_kind
+            .filter(|_| response.result == ScanResult::Valid);
+        let now = state.clock.now();
+        match ledger::record_event(
+            &state.db,
+            *event_id,
+            ogrn,
+            response.result.as_str(),
+            valid_kind,
+            now,
+        )
+        .await
+        {
+            Ok(true) => response.recorded = valid_kind.is_some(),
+            // A concurrent retry recorded it first: its verdict is the answer.
+            Ok(false) => {
+                if let Some(earlier) = ledger::earlier_verdict(&state.db, *event_id).await? {
+                    return earlier_answer(earlier, ogrn).map(web::Json);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "ledger write failed; scan not recorded"),
+        }
+    }
     tracing::info!(result = response.result.as_str(), "scan");
     Ok(web::Json(response))
+}
+
+/// The answer to a retry: the verdict first given for the event (never the bearer's initials
+/// or birth year, which are not kept). An event id used for another organization is refused.
+fn earlier_answer(
+    earlier: ledger::EarlierVerdict,
+    ogrn: &statuspass_shared::Ogrn,
+) -> Result<ScanResponse, AppError> {
+    if earlier.ogrn != *ogrn {
+        return Err(AppError::bad_request(
+            "event_id_reused",
+            "Этот номер проверки уже использован для другой организации",
+        ));
+    }
+    let result: ScanResult = serde_json::from_value(serde_json::Value::String(earlier.result))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored verdict: {e}")))?;
+    tracing::info!(result = result.as_str(), "scan retried");
+    Ok(ScanResponse {
+        result,
+        status: earlier.status_kind.map(|k| k.title().to_owned()),
+        holder: None,
+        recorded: earlier.recorded,
+        status_kind: earlier.status_kind,
+    })
 }
 
 /// Writes the ledger row; a failure is logged and reported as not recorded, the verdict stands.

@@ -29,6 +29,85 @@ fn decode_kind(s: &str) -> Result<StatusKind, sqlx::Error> {
     StatusKind::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("status kind {s:?}").into()))
 }
 
+/// The verdict first given for an organization scan's event id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierVerdict {
+    pub ogrn: Ogrn,
+    pub result: String,
+    pub status_kind: Option<StatusKind>,
+    pub recorded: bool,
+}
+
+/// The verdict already given for `event_id`, if any.
+#[tracing::instrument(skip(db))]
+pub async fn earlier_verdict(
+    db: &Db,
+    event_id: Uuid,
+) -> Result<Option<EarlierVerdict>, sqlx::Error> {
+    sqlx::query("SELECT ogrn, result, status_kind, recorded FROM scan_events WHERE event_id = $1")
+        .bind(event_id.to_string())
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| {
+            Ok(EarlierVerdict {
+                ogrn: Ogrn::parse(&r.try_get::<String, _>("ogrn")?)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                result: r.try_get("result")?,
+                status_kind: r
+                    .try_get::<Option<String>, _>("status_kind")?
+                    .as_deref()
+                    .map(decode_kind)
+                    .transpose()?,
+                recorded: r.try_get::<i64, _>("recorded")? != 0,
+            })
+        })
+        .transpose()
+}
+
+/// Records the verdict for `event_id` and, when `valid_kind` is set, the ledger row, in one
+/// transaction. Returns false (and writes nothing) when the event was recorded meanwhile (a
+/// concurrent retry).
+#[tracing::instrument(skip(db))]
+pub async fn record_event(
+    db: &Db,
+    event_id: Uuid,
+    ogrn: &Ogrn,
+    result: &str,
+    valid_kind: Option<StatusKind>,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let fresh = sqlx::query(
+        "INSERT INTO scan_events (event_id, ogrn, result, status_kind, recorded, scanned_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(event_id.to_string())
+    .bind(ogrn.as_str())
+    .bind(result)
+    .bind(valid_kind.map(StatusKind::as_str))
+    .bind(i64::from(valid_kind.is_some()))
+    .bind(to_millis(at))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !fresh {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    if let Some(kind) = valid_kind {
+        sqlx::query(INSERT)
+            .bind(Uuid::new_v4().to_string())
+            .bind(ogrn.as_str())
+            .bind(to_millis(at))
+            .bind(kind.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Writes one row; returns its scan id.
 #[tracing::instrument(skip(db))]
 pub async fn record(
@@ -146,8 +225,13 @@ pub async fn record_many(
 /// Deletes rows older than the retention period; returns how many.
 #[tracing::instrument(skip(db))]
 pub async fn delete_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let cutoff = to_millis(now - RETENTION);
     let done = sqlx::query("DELETE FROM ledger WHERE scanned_at < $1")
-        .bind(to_millis(now - RETENTION))
+        .bind(cutoff)
+        .execute(db.pool())
+        .await?;
+    sqlx::query("DELETE FROM scan_events WHERE scanned_at < $1")
+        .bind(cutoff)
         .execute(db.pool())
         .await?;
     Ok(done.rows_affected())

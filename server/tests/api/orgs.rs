@@ -504,3 +504,93 @@ contract_test!(
         assert_eq!(app.ledger_rows(ORG_A).await, 0);
     }
 );
+
+contract_test!(
+    a_retried_organization_scan_is_recorded_once_and_answered_alike,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let (link, _) = app.issue_pass_for("ivanov").await;
+        let desk = app.client_for("staff-active").await;
+        let scan = |event: String| {
+            let body = json!({"code": link, "on_behalf_of": ORG_A, "event_id": event});
+            app.post_scan_with(&desk, body)
+        };
+        let event = uuid::Uuid::new_v4().to_string();
+        for attempt in 0..3 {
+            let r = scan(event.clone()).await;
+            assert_eq!(r.status(), 200);
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(
+                (v["result"].as_str(), v["recorded"].as_bool()),
+                (Some("valid"), Some(true)),
+                "attempt {attempt}: {v}"
+            );
+        }
+        assert_eq!(
+            app.ledger_rows(ORG_A).await,
+            1,
+            "one row for one scan, however often retried"
+        );
+        // After the pass's end a retry still gets the first verdict; a new scan does not.
+        app.clock.advance(Duration::minutes(6));
+        let v: Value = scan(event.clone()).await.json().await.unwrap();
+        assert_eq!(v["result"], "valid");
+        assert_eq!(v["status_kind"], "svo_participant");
+        assert_eq!(
+            v["holder"],
+            Value::Null,
+            "initials are not kept for retries"
+        );
+        let v: Value = scan(uuid::Uuid::new_v4().to_string())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (v["result"].as_str(), v["recorded"].as_bool()),
+            (Some("expired"), Some(false))
+        );
+        assert_eq!(app.ledger_rows(ORG_A).await, 1);
+        // The same event id for another organization, and an id that is not a v4 UUID.
+        let other = app.client_for("staff-b").await;
+        let r = app
+            .post_scan_with(
+                &other,
+                json!({"code": link, "on_behalf_of": ORG_B, "event_id": event}),
+            )
+            .await;
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"], "event_id_reused");
+        let r = scan("6ba7b810-9dad-11d1-80b4-00c04fd430c8".into()).await;
+        assert_eq!(r.status(), 400);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["error"],
+            "invalid_event_id"
+        );
+        assert_eq!(app.ledger_rows(ORG_B).await, 0);
+    }
+);
+
+contract_test!(
+    concurrent_retries_of_one_scan_write_one_row,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let (link, _) = app.issue_pass_for("petrov").await;
+        let desk = app.client_for("staff-active").await;
+        let event = uuid::Uuid::new_v4().to_string();
+        let body = json!({"code": link, "on_behalf_of": ORG_A, "event_id": event});
+        let answers =
+            futures_util::future::join_all((0..6).map(|_| app.post_scan_with(&desk, body.clone())))
+                .await;
+        for r in answers {
+            assert_eq!(r.status(), 200);
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(
+                (v["result"].as_str(), v["recorded"].as_bool()),
+                (Some("valid"), Some(true)),
+                "{v}"
+            );
+        }
+        assert_eq!(app.ledger_rows(ORG_A).await, 1);
+    }
+);
