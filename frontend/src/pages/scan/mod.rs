@@ -93,6 +93,7 @@ pub fn ScanPage() -> impl IntoView {
             data-decoded-frames=move || scanner.decoded_frames.get().to_string()
             data-frame-size=move || scanner.frame_size.get().map(|(w, h)| format!("{w}x{h}"))
             data-first-frame-ms=move || scanner.first_frame_ms.get().map(|t| format!("{t:.1}"))
+            data-keys-fetched-at=move || scanner.keys_fetched_at.get().map(|t| format!("{t:.0}"))
         >
             <header class="bar">
                 <h1>{text::SCAN_TITLE}</h1>
