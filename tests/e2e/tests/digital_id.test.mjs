@@ -39,7 +39,8 @@ async function showStudentCode(page, base) {
   assert.match(await page.locator(".pass").innerText(), /студент/);
   await page.locator('[data-testid="refresh"]').waitFor();
   const code = await page.getAttribute(QR, "data-pass-qr");
-  assert.match(code, /\/somc2\/[0-9a-f-]{36}#\d+-\d{8}$/, code);
+  // The rotating part, then the signed offline token (issue 12).
+  assert.match(code, /\/somc2\/[0-9a-f-]{36}#\d+-\d{8}~T[A-Z2-7]+$/, code);
   return code;
 }
 
@@ -107,6 +108,7 @@ test("offline, the participant page keeps rotating the dynamic code", async () =
     assert.equal(link, first.split("#")[0], "the same pass");
     const step = (c) => Number(c.split("#")[1].split("-")[0]);
     assert.equal(step(next), step(first) + 1, `rotated by one step: ${first} → ${next}`);
-    assert.match(part, /^\d+-\d{8}$/);
+    assert.match(part, /^\d+-\d{8}~T[A-Z2-7]+$/);
+    assert.equal(part.split("~")[1], first.split("~")[1], "the same token");
   });
 });
