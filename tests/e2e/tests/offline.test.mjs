@@ -168,3 +168,28 @@ test("the cached key list survives a reload (IndexedDB) and still verifies offli
     await b.page.locator('[data-result="valid"][data-offline="true"]').waitFor({ timeout: RESULT_TIMEOUT });
   });
 });
+
+test("offline, a «Цифровой ID» code reads its status only, its rotation unchecked", async () => {
+  await withServer({}, async ({ server, dir, open }) => {
+    // kovaleva shows her dynamic student code (rotating part, then the token).
+    const holder = await open({ camera: false });
+    await holder.page.goto(`${server.base}/`);
+    await holder.page.click('[data-demo-key="kovaleva"]');
+    await holder.page.click('button[data-status="student"]');
+    const qr = holder.page.locator('.pass[data-status="student"] [data-pass-qr]');
+    await qr.waitFor();
+    const code = await qr.getAttribute("data-pass-qr");
+    assert.match(code, /#\d+-\d{8}~T[A-Z2-7]+$/, code);
+
+    const b = await scannerFor(open, dir, server.base, "student", code);
+    await keysCached(b.page);
+    await offlineThenCamera(b);
+    const v = b.page.locator('[data-result="valid"][data-offline="true"]');
+    await v.waitFor({ timeout: RESULT_TIMEOUT });
+    assert.equal(await v.getAttribute("data-status-kind"), "student");
+    const text = await v.innerText();
+    assert.match(text, /Подтверждено: студент/);
+    assert.match(text, /смена кода не проверена без сети/i);
+    assert.equal(await v.locator(".initials, .birth-year").count(), 0, "nothing personal");
+  });
+});
