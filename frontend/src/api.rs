@@ -9,6 +9,7 @@ use statuspass_shared::api::{
     ScanResponse, StaffMember,
 };
 use statuspass_shared::api::{PassRequest, StatusOffer};
+use statuspass_shared::keys::KeyList;
 use statuspass_shared::Ogrn;
 use statuspass_shared::StatusKind;
 
@@ -53,10 +54,40 @@ impl ApiFailure {
     }
 }
 
+thread_local! {
+    /// Server clock minus device clock (ms), from the `Date` header of the last answer.
+    static CLOCK_OFFSET_MS: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Server clock minus device clock (ms) as the `Date` header of the last API answer showed it
+/// (whole seconds: the server's time is read up to a second early); `None` before any answer.
+pub fn clock_offset_ms() -> Option<f64> {
+    CLOCK_OFFSET_MS.with(std::cell::Cell::get)
+}
+
+/// The server's clock reading of `response` (its `Date` header), ms since the epoch.
+fn server_now_ms(response: &Response) -> Option<f64> {
+    response
+        .headers()
+        .get("date")
+        .map(|d| js_sys::Date::parse(&d))
+        .filter(|ms| ms.is_finite())
+}
+
+/// Every API answer but the (HTTP-cacheable) key list goes through here: answers carry
+/// `Cache-Control: no-store`, so their `Date` is the server's clock now.
 async fn answer<T: DeserializeOwned>(
     sent: Result<Response, gloo_net::Error>,
 ) -> Result<(T, Response), ApiFailure> {
     let response = sent.map_err(|_| ApiFailure::Network)?;
+    if let Some(server_ms) = server_now_ms(&response) {
+        let offset = server_ms - js_sys::Date::now();
+        CLOCK_OFFSET_MS.with(|c| c.set(Some(offset)));
+    }
+    answer_of(response).await
+}
+
+async fn answer_of<T: DeserializeOwned>(response: Response) -> Result<(T, Response), ApiFailure> {
     match response.status() {
         200..=299 => {
             let body = response
@@ -163,12 +194,7 @@ pub async fn get_pass(status: StatusKind) -> Result<(PassResponse, Option<f64>),
         .json(&body)
         .map_err(|_| ApiFailure::Network)?;
     let (pass, response) = answer::<PassResponse>(request.send().await).await?;
-    let server_now = response
-        .headers()
-        .get("date")
-        .map(|d| js_sys::Date::parse(&d))
-        .filter(|ms| ms.is_finite());
-    Ok((pass, server_now))
+    Ok((pass, server_now_ms(&response)))
 }
 
 /// `GET /api/statuses`: the statuses this service offers.
@@ -184,6 +210,16 @@ pub async fn scan(code: &str, on_behalf_of: Option<Ogrn>) -> Result<ScanResponse
         event_id: None,
     };
     post("/api/scan", &body).await.map(|(r, _)| r)
+}
+
+/// `GET /api/keys`: the public keys that verify offline tokens (no sign-in needed). Its answer
+/// may come from the HTTP cache (`max-age=300`), so its `Date` does not set the clock offset.
+pub async fn keys() -> Result<KeyList, ApiFailure> {
+    let response = Request::get("/api/keys")
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    answer_of(response).await.map(|(k, _)| k)
 }
 
 /// `GET /api/orgs`: the organizations the signed-in admin administers.

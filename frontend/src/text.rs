@@ -120,6 +120,24 @@ pub const DECODER_FAILED: &str =
 pub const SCAN_NETWORK: &str = "Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.";
 pub const SCAN_SIGNED_OUT: &str = "Сеанс истёк. Войдите снова.";
 
+// Scanner without network (issue 12).
+pub const OFFLINE_VERIFIED: &str = "проверено без сети";
+pub const OFFLINE_VALID_NOTE: &str =
+    "Без сети не проверить, не отозван ли код после последней синхронизации.";
+pub const OFFLINE_ROTATION: &str = "Смена кода не проверена без сети.";
+pub const OFFLINE_SEEN_BEFORE: &str = "Внимание: этот код уже проверен на этом устройстве.";
+pub const OFFLINE_NOT_RECORDED: &str = "Без сети проверка не записана в отчёт организации.";
+pub const FORGED_TITLE: &str = "QR-код подделан или повреждён";
+pub const FORGED_TEXT: &str =
+    "Подпись кода не сходится. Попросите показать код заново; повторится — не принимайте его.";
+pub const NEEDS_NETWORK_TITLE: &str = "Нужна сеть, чтобы проверить этот код";
+pub const NO_TOKEN_TEXT: &str =
+    "В коде нет подписи для проверки без сети (код старого вида). Проверьте его, когда появится сеть.";
+pub const UNKNOWN_KEY_TITLE: &str = "Этот код нельзя проверить без сети";
+pub const UNKNOWN_KEY_TEXT: &str =
+    "Ключа, которым подписан код, ещё нет на этом устройстве. Подключитесь к сети и проверьте снова.";
+pub const KEYS_STALE: &str = "Ключи проверки устарели: подключитесь к сети.";
+
 // Organization page.
 pub const ORG_TITLE: &str = "Организация";
 pub const ORG_ADMIN_ONLY: &str = "Страница доступна только администраторам организаций.";

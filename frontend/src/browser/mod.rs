@@ -6,6 +6,7 @@ pub mod camera;
 pub mod decoder;
 pub mod feedback;
 pub mod frame;
+pub mod idb;
 pub mod storage;
 pub mod sw;
 
@@ -25,6 +26,12 @@ pub(crate) fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> Opt
 /// `window`, if there is one (there is none inside a worker).
 pub(crate) fn window() -> Option<web_sys::Window> {
     web_sys::window()
+}
+
+/// Whether the browser says it has no network (`navigator.onLine` is false). `true` is
+/// certain; `false` only means a network interface is up.
+pub fn is_offline() -> bool {
+    window().is_some_and(|w| !w.navigator().on_line())
 }
 
 /// Milliseconds since the epoch by the device clock.

@@ -18,11 +18,13 @@ use crate::browser::camera;
 use crate::browser::decoder::{DecodeWorker, Decoded, WorkerRestarted};
 use crate::browser::frame::FrameGrabber;
 use crate::browser::{self, feedback, storage};
-use crate::components::scan_result::ScanOutcome;
+use crate::components::scan_result::{OfflineMark, ScanOutcome, Verdict};
 use crate::pages::Account;
 use crate::text;
 
+use super::offline::{self, SeenList};
 pub use super::state::{CameraState, Notice, Screen};
+use crate::browser::idb::{self, StoredKeys};
 
 /// A frame is tried at most this often.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
@@ -51,7 +53,13 @@ pub(super) struct Runtime {
     pub(super) decoder: RefCell<Option<DecodeWorker>>,
     pub(super) grabber: RefCell<Option<FrameGrabber>>,
     stream: RefCell<Option<MediaStream>>,
-    links: RefCell<Option<PassLinks>>,
+    pub(super) links: RefCell<Option<PassLinks>>,
+    /// The cached key list (IndexedDB), for verdicts without network.
+    pub(super) keys: RefCell<Option<StoredKeys>>,
+    /// Pass ids found valid on this device (IndexedDB).
+    pub(super) seen: RefCell<SeenList>,
+    /// A key list fetch is under way.
+    pub(super) keys_fetching: Cell<bool>,
     pub(super) public_url: RefCell<Option<String>>,
     last_code: RefCell<Option<(String, f64)>>,
     first_frame_ms: Cell<Option<f64>>,
@@ -90,6 +98,12 @@ pub struct Scanner {
     /// `WxH` of the frames sent to the decoder.
     pub frame_size: RwSignal<Option<(u32, u32)>>,
     seq: RwSignal<u32>,
+    /// When the cached key list was fetched (device ms); `None`: no list on this device.
+    pub keys_fetched_at: RwSignal<Option<f64>>,
+    /// Whether the cached list was looked up and a fetch tried (the stale note waits for it).
+    pub keys_known: RwSignal<bool>,
+    /// The device clock, ticked every minute (for the stale note).
+    pub clock_ms: RwSignal<f64>,
     pub video: NodeRef<html::Video>,
     rt: StoredValue<Rc<Runtime>, LocalStorage>,
 }
@@ -113,6 +127,9 @@ impl Scanner {
             first_frame_ms: RwSignal::new(None),
             frame_size: RwSignal::new(None),
             seq: RwSignal::new(0),
+            keys_fetched_at: RwSignal::new(None),
+            keys_known: RwSignal::new(false),
+            clock_ms: RwSignal::new(browser::now_ms()),
             video: NodeRef::new(),
             rt: StoredValue::new_local(Rc::new(Runtime::default())),
         }
@@ -325,29 +342,41 @@ impl Scanner {
         let local = rt.links.borrow().as_ref().map(|l| l.classify(&code));
         if local == Some(ScannedCode::Foreign) {
             return self.show(ScanOutcome {
-                result: ScanResult::Foreign,
+                result: Verdict::Foreign,
                 status: None,
                 status_kind: None,
                 holder: None,
                 recorded: false,
                 on_behalf: None,
                 seq: 0,
+                offline: None,
             });
         }
-        self.screen.set(Screen::Checking(text::CHECKING));
         let on_behalf_of = self.on_behalf_of.get_untracked();
         let on_behalf = on_behalf_of.as_ref().map(|ogrn| self.org_name(ogrn));
+        if browser::is_offline() {
+            return self.decide_offline(&code, on_behalf);
+        }
+        self.screen.set(Screen::Checking(text::CHECKING));
         spawn_local(async move {
             match api::scan(&code, on_behalf_of).await {
-                Ok(r) => self.show(ScanOutcome {
-                    result: r.result,
-                    status: r.status,
-                    status_kind: r.status_kind,
-                    holder: r.holder,
-                    recorded: r.recorded,
-                    on_behalf,
-                    seq: 0,
-                }),
+                Ok(r) => {
+                    if r.result == ScanResult::Valid {
+                        self.remember_valid(&code);
+                    }
+                    self.show(ScanOutcome {
+                        result: r.result.into(),
+                        status: r.status,
+                        status_kind: r.status_kind,
+                        holder: r.holder,
+                        recorded: r.recorded,
+                        on_behalf,
+                        seq: 0,
+                        offline: None,
+                    });
+                    self.refresh_keys_if_old();
+                }
+                Err(ApiFailure::Network) => self.decide_offline(&code, on_behalf),
                 Err(failure) => {
                     let notice = match failure {
                         ApiFailure::Network => Notice::Network,
@@ -369,11 +398,158 @@ impl Scanner {
         });
     }
 
+    /// No network: the verdict from the code's token, the cached keys and the corrected clock
+    /// (see [`offline`]). Without the deployment's origins (never loaded) it says «no network».
+    fn decide_offline(self, code: &str, on_behalf: Option<String>) {
+        let rt = self.rt();
+        let now = browser::now_ms();
+        let offset = api::clock_offset_ms()
+            .or_else(|| rt.keys.borrow().as_ref().and_then(|k| k.clock_offset_ms))
+            .unwrap_or(0.0);
+        let check = {
+            let links = rt.links.borrow();
+            let Some(links) = links.as_ref() else {
+                feedback::signal(false);
+                return self.screen.set(Screen::Notice(Notice::Network));
+            };
+            let keys = rt.keys.borrow();
+            offline::check(
+                links,
+                code,
+                keys.as_ref().map(|k| &k.cache.keys),
+                offline::server_now_secs(now, offset),
+                &rt.seen.borrow(),
+            )
+        };
+        let mut mark = OfflineMark {
+            seen_before: check.seen_before,
+            rotation_unchecked: false,
+        };
+        let (result, status_kind, holder) = match check.verdict {
+            offline::Verdict::Valid {
+                kind,
+                holder,
+                dynamic,
+            } => {
+                mark.rotation_unchecked = dynamic;
+                (Verdict::Valid, Some(kind), holder)
+            }
+            offline::Verdict::Expired => (Verdict::Expired, None, None),
+            offline::Verdict::Forged => (Verdict::Forged, None, None),
+            offline::Verdict::NeedsNetwork(why) => (Verdict::NeedsNetwork(why), None, None),
+            offline::Verdict::Unknown => (Verdict::Unknown, None, None),
+            offline::Verdict::Foreign => (Verdict::Foreign, None, None),
+        };
+        if result == Verdict::Valid {
+            if let Some(id) = &check.id {
+                self.record_seen(id, now);
+            }
+        }
+        self.show(ScanOutcome {
+            result,
+            status: status_kind.map(|k| k.title().to_owned()),
+            status_kind,
+            holder,
+            recorded: false,
+            on_behalf,
+            seq: 0,
+            offline: (result != Verdict::Foreign).then_some(mark),
+        });
+    }
+
+    /// A valid answer of the server: the pass goes on this device's seen-list.
+    fn remember_valid(self, code: &str) {
+        let id = match self.rt().links.borrow().as_ref().map(|l| l.classify(code)) {
+            Some(ScannedCode::Ours { id, .. }) => id,
+            _ => return,
+        };
+        self.record_seen(&id, browser::now_ms());
+    }
+
+    fn record_seen(self, id: &statuspass_shared::PassId, now_ms: f64) {
+        let rt = self.rt();
+        rt.seen.borrow_mut().record(id, now_ms);
+        let seen = rt.seen.borrow().clone();
+        spawn_local(async move {
+            idb::save_seen(&seen).await;
+        });
+    }
+
+    /// On open: the cached key list and seen-list from IndexedDB, then a fresh list from the
+    /// server (when online); the stale note is decided after that. The clock ticks every
+    /// minute, and coming back online refreshes a list older than an hour.
+    pub fn load_keys(self) {
+        let _ = set_interval_with_handle(
+            move || self.clock_ms.set(browser::now_ms()),
+            Duration::from_secs(60),
+        );
+        let _ = window_event_listener(leptos::ev::online, move |_| self.refresh_keys_if_old());
+        spawn_local(async move {
+            let rt = self.rt();
+            if let Some(stored) = idb::load_keys().await {
+                self.keys_fetched_at.set(Some(stored.cache.fetched_at_ms));
+                rt.keys.borrow_mut().get_or_insert(stored);
+            }
+            let seen = idb::load_seen().await;
+            {
+                // Valid checks made while IndexedDB was being read stay on the list.
+                let mut current = rt.seen.borrow_mut();
+                let mut merged = seen;
+                merged.merge(&current);
+                *current = merged;
+            }
+            self.refresh_keys().await;
+            self.keys_known.set(true);
+        });
+    }
+
+    /// Fetches the key list again when the cached one is older than an hour.
+    pub fn refresh_keys_if_old(self) {
+        let now = browser::now_ms();
+        let old = self
+            .rt()
+            .keys
+            .borrow()
+            .as_ref()
+            .is_none_or(|k| k.cache.needs_refresh(now));
+        if old && self.keys_known.get_untracked() {
+            spawn_local(self.refresh_keys());
+        }
+    }
+
+    async fn refresh_keys(self) {
+        let rt = self.rt();
+        if rt.keys_fetching.replace(true) {
+            return;
+        }
+        if let Ok(keys) = api::keys().await {
+            let fetched_at_ms = browser::now_ms();
+            let stored = StoredKeys {
+                cache: offline::KeyCache {
+                    keys,
+                    fetched_at_ms,
+                },
+                clock_offset_ms: api::clock_offset_ms()
+                    .or_else(|| rt.keys.borrow().as_ref().and_then(|k| k.clock_offset_ms)),
+            };
+            idb::save_keys(&stored).await;
+            *rt.keys.borrow_mut() = Some(stored);
+            self.keys_fetched_at.set(Some(fetched_at_ms));
+        }
+        rt.keys_fetching.set(false);
+    }
+
+    /// Whether to show «ключи проверки устарели».
+    pub fn keys_stale(&self) -> bool {
+        self.keys_known.get()
+            && offline::keys_stale(self.keys_fetched_at.get(), self.clock_ms.get())
+    }
+
     fn show(self, mut outcome: ScanOutcome) {
         let seq = self.seq.get_untracked() + 1;
         self.seq.set(seq);
         outcome.seq = seq;
-        feedback::signal(outcome.result == ScanResult::Valid);
+        feedback::signal(outcome.result == Verdict::Valid);
         self.screen.set(Screen::Result(outcome));
     }
 }

@@ -1,9 +1,12 @@
 //! `/scan`: the staff scanner. Rear camera, frames decoded in a Web Worker, the verdict from
 //! the server (foreign codes answered locally), a full-screen result that one tap dismisses.
-//! Also: torch, camera choice (remembered), decode from a photo, manual entry.
+//! Also: torch, camera choice (remembered), decode from a photo, manual entry. Without
+//! network the verdict is decided on the device from the code's signed token and the cached
+//! key list ([`offline`]).
 
 mod engine;
 mod entry;
+pub(crate) mod offline;
 mod on_behalf;
 mod state;
 
@@ -33,6 +36,7 @@ pub fn ScanPage() -> impl IntoView {
     let scanner = Scanner::new();
     let account = scanner.account;
     scanner.load_config();
+    scanner.load_keys();
     spawn_local(async move {
         account.set(match api::me().await {
             Ok(me) => Account::SignedIn(me),
@@ -89,6 +93,7 @@ pub fn ScanPage() -> impl IntoView {
             data-decoded-frames=move || scanner.decoded_frames.get().to_string()
             data-frame-size=move || scanner.frame_size.get().map(|(w, h)| format!("{w}x{h}"))
             data-first-frame-ms=move || scanner.first_frame_ms.get().map(|t| format!("{t:.1}"))
+            data-keys-fetched-at=move || scanner.keys_fetched_at.get().map(|t| format!("{t:.0}"))
         >
             <header class="bar">
                 <h1>{text::SCAN_TITLE}</h1>
@@ -97,6 +102,9 @@ pub fn ScanPage() -> impl IntoView {
             {gate}
             <Show when=move || is_staff(&account.get())>
                 <OnBehalf scanner />
+                {move || scanner.keys_stale().then(|| view! {
+                    <p class="keys-stale" data-keys-stale="" role="status">{text::KEYS_STALE}</p>
+                })}
                 <Viewport scanner />
                 <p class="hint">{text::SCAN_HINT}</p>
                 <Tools scanner />
