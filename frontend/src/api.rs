@@ -203,11 +203,16 @@ pub async fn statuses() -> Result<Vec<StatusOffer>, ApiFailure> {
 }
 
 /// `POST /api/scan`.
-pub async fn scan(code: &str, on_behalf_of: Option<Ogrn>) -> Result<ScanResponse, ApiFailure> {
+/// `event_id` (with `on_behalf_of`): the same on a retry of the same scan.
+pub async fn scan(
+    code: &str,
+    on_behalf_of: Option<Ogrn>,
+    event_id: Option<uuid::Uuid>,
+) -> Result<ScanResponse, ApiFailure> {
     let body = ScanRequest {
         code: code.to_owned(),
         on_behalf_of,
-        event_id: None,
+        event_id,
     };
     post("/api/scan", &body).await.map(|(r, _)| r)
 }

@@ -78,6 +78,9 @@ test("a scan on behalf of the organization adds one ledger row, a private scan n
       [MUSEUM, null],
       "what the page asked the server"
     );
+    // The organization scan carries the scanner's event id (retry-safe), the private one none.
+    assert.match(sent[0].event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(sent[1].event_id ?? null, null);
   });
 });
 

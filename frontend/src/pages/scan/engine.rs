@@ -62,6 +62,9 @@ pub(super) struct Runtime {
     pub(super) keys_fetching: Cell<bool>,
     pub(super) public_url: RefCell<Option<String>>,
     last_code: RefCell<Option<(String, f64)>>,
+    /// The last organization scan that got no answer (no network, 503): scanning the same code
+    /// for the same organization again sends the same event id, so the ledger counts it once.
+    unanswered: RefCell<Option<(String, Ogrn, uuid::Uuid)>>,
     first_frame_ms: Cell<Option<f64>>,
     /// Decode time of all camera frames so far (with `Scanner::decoded_frames`: the mean).
     decode_ms_sum: Cell<f64>,
@@ -358,8 +361,27 @@ impl Scanner {
             return self.decide_offline(&code, on_behalf);
         }
         self.screen.set(Screen::Checking(text::CHECKING));
+        let event_id = on_behalf_of.as_ref().map(|ogrn| {
+            let retry = rt.unanswered.borrow().clone();
+            match retry {
+                Some((c, o, id)) if c == code && o == *ogrn => id,
+                _ => uuid::Uuid::new_v4(),
+            }
+        });
+        let unanswered = on_behalf_of.clone().zip(event_id);
+        let remember_unanswered = move |code: &str| {
+            if let Some((ogrn, id)) = unanswered.clone() {
+                *self.rt().unanswered.borrow_mut() = Some((code.to_owned(), ogrn, id));
+            }
+        };
         spawn_local(async move {
-            match api::scan(&code, on_behalf_of).await {
+            let answer = api::scan(&code, on_behalf_of, event_id).await;
+            match &answer {
+                Err(ApiFailure::Network) => remember_unanswered(&code),
+                Err(f) if f.status() == Some(503) => remember_unanswered(&code),
+                _ => *self.rt().unanswered.borrow_mut() = None,
+            }
+            match answer {
                 Ok(r) => {
                     if r.result == ScanResult::Valid {
                         self.remember_valid(&code);
