@@ -59,3 +59,16 @@ export async function withBrowsers(server, body) {
     for (const b of browsers) await b.close();
   }
 }
+
+/** A fresh server (settings `env`) and a scratch folder `dir`; `body({ server, dir, open })`
+ *  opens browsers with `open` (see `withBrowsers`); everything is stopped and removed. */
+export async function withServer(env, body) {
+  const server = await startServer(env);
+  const dir = mkdtempSync(join(tmpdir(), "statuspass-e2e-"));
+  try {
+    await withBrowsers(server, (open) => body({ server, dir, open }));
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -4,28 +4,14 @@
 // the code.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { startServer } from "../lib/server.mjs";
-import { withBrowsers } from "../lib/scenario.mjs";
+import { withServer } from "../lib/scenario.mjs";
 import { screenLuma, writeLumaVideo, writeQrVideo } from "../lib/y4m.mjs";
 
 const RESULT_TIMEOUT = 30_000;
 const QR = "[data-pass-qr]";
 
-/** A server and a scratch folder; browsers opened with `open` are closed at the end. */
-async function withServer(body) {
-  const server = await startServer();
-  const dir = mkdtempSync(join(tmpdir(), "statuspass-e2e-"));
-  try {
-    await withBrowsers(server, (open) => body({ server, dir, open }));
-  } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** kovaleva (student, СВО family member, adult) signs in and shows her student code. */
 async function showStudentCode(page, base) {
@@ -52,7 +38,7 @@ async function scanner(page, base) {
 }
 
 test("a student code shown to the camera reads «студент» and nothing personal", async () => {
-  await withServer(async ({ server, dir, open }) => {
+  await withServer({}, async ({ server, dir, open }) => {
     const holder = await open({ camera: false });
     const code = await showStudentCode(holder.page, server.base);
     const checker = await open({ video: writeQrVideo(join(dir, "student.y4m"), code) });
@@ -68,7 +54,7 @@ test("a student code shown to the camera reads «студент» and nothing pe
 });
 
 test("a screenshot of a dynamic code taken 70 s earlier reads as stale", async () => {
-  await withServer(async ({ server, dir, open }) => {
+  await withServer({}, async ({ server, dir, open }) => {
     const holder = await open({ camera: false });
     await holder.page.clock.install();
     await showStudentCode(holder.page, server.base);
@@ -92,7 +78,7 @@ test("a screenshot of a dynamic code taken 70 s earlier reads as stale", async (
 });
 
 test("offline, the participant page keeps rotating the dynamic code", async () => {
-  await withServer(async ({ server, open }) => {
+  await withServer({}, async ({ server, open }) => {
     const holder = await open({ camera: false });
     await holder.page.clock.install();
     const first = await showStudentCode(holder.page, server.base);

@@ -5,28 +5,15 @@
 // nothing is scanned online), the key list cached, then offline, then the camera opened.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { holdCamera, openCamera } from "../lib/browser.mjs";
-import { issuePass, startServer } from "../lib/server.mjs";
-import { withBrowsers } from "../lib/scenario.mjs";
+import { issuePass } from "../lib/server.mjs";
+import { withServer } from "../lib/scenario.mjs";
 import { writeQrVideo } from "../lib/y4m.mjs";
 
 const RESULT_TIMEOUT = 30_000;
 
-/** A server (`env`) and a scratch folder; browsers opened with `open` are closed at the end. */
-async function withServer(env, body) {
-  const server = await startServer(env);
-  const dir = mkdtempSync(join(tmpdir(), "statuspass-e2e-"));
-  try {
-    await withBrowsers(server, (open) => body({ server, dir, open }));
-  } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** A browser whose camera shows `code`, on /scan as demo staff, online, with the camera held
  *  until the key list is cached (`main[data-keys-fetched-at]`); `route` may alter requests. */
