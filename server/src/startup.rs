@@ -279,7 +279,8 @@ pub fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<(
     Ok(())
 }
 
-fn json_error(err: JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+/// The JSON extractor's errors as our JSON errors (`error.rs`).
+pub(crate) fn json_error(err: JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
     json_payload_error(err).into()
 }
 

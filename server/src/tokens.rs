@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::SigningKey;
-use statuspass_shared::keys::KeyList;
+use statuspass_shared::keys::{KeyList, PublishedKey};
 use statuspass_shared::token::{self, Fields, TokenHolder};
 use statuspass_shared::KeyId;
 
@@ -103,6 +103,12 @@ pub async fn key_list(db: &Db, now: DateTime<Utc>) -> Result<KeyList, TokenKeyEr
         current,
         next,
     })
+}
+
+/// Every key the service ever had, retired ones included: the server re-checks tokens of
+/// scans queued days ago (`POST /api/scan/batch`).
+pub async fn every_key(db: &Db) -> Result<Vec<PublishedKey>, TokenKeyError> {
+    Ok(token_keys::published(db, DateTime::UNIX_EPOCH).await?)
 }
 
 /// `statuspass keys rotate`: the next key signs from `now` on, a new next key is published.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::dynamic::DynamicSecret;
@@ -171,6 +171,106 @@ pub struct ScanRequest {
     #[serde(default)]
     #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = Uuid))]
     pub event_id: Option<uuid::Uuid>,
+}
+
+/// Most events in one `POST /api/scan/batch`.
+pub const MAX_BATCH_EVENTS: usize = 100;
+
+/// Body of `POST /api/scan/batch`: organization scans a scanner made without network,
+/// uploaded when it is back (issue 12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScanBatch {
+    /// At most [`MAX_BATCH_EVENTS`].
+    pub events: Vec<QueuedScan>,
+}
+
+/// One organization scan made without network, as the scanner queued it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QueuedScan {
+    /// The scan's idempotency key (UUID v4): recorded once, however often uploaded.
+    #[cfg_attr(feature = "server", schema(value_type = String, format = Uuid))]
+    pub event_id: uuid::Uuid,
+    /// The organization's OGRN (checked per event: a bad one refuses only this event).
+    pub on_behalf_of: String,
+    /// The decoded QR text exactly as read (the link with its signed token).
+    pub code: String,
+    /// The device clock at the scan, ms since the epoch.
+    pub device_time_ms: i64,
+    /// Server clock minus device clock (ms) as the scanner last saw it; the scan time is
+    /// `device_time_ms + clock_offset_ms`.
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+    /// The device's running number of its queued scans (for the device's own order).
+    #[serde(default)]
+    pub device_seq: u64,
+}
+
+/// What became of one uploaded event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QueuedOutcome {
+    /// Written to the ledger now, at the scan time.
+    Recorded,
+    /// The event was recorded before (a replay or a retry): nothing written.
+    Duplicate,
+    /// Not recorded, for `reason`; nothing written.
+    Refused,
+}
+
+/// Why an uploaded event is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QueuedRefusal {
+    /// The event id is not a UUID v4.
+    InvalidEventId,
+    /// `on_behalf_of` is not a valid OGRN.
+    InvalidOgrn,
+    /// The event id was recorded for another organization.
+    EventIdReused,
+    /// The uploader held no active delegation of the organization at the scan time.
+    NoActiveDelegation,
+    /// Not a code of this service, or a broken link of ours.
+    NotAPass,
+    /// A link without the signed token (it cannot be checked after the fact).
+    NoToken,
+    /// The token is not signed by a key of this service for this pass.
+    Forged,
+    /// The scan time is ahead of the server's clock.
+    ScannedInFuture,
+    /// The scan time is before the pass was issued.
+    BeforeIssue,
+    /// The pass had expired at the scan time.
+    ExpiredAtScan,
+    /// The scan time is older than the ledger keeps rows.
+    TooOld,
+}
+
+/// The answer for one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct QueuedScanResult {
+    #[cfg_attr(feature = "server", schema(value_type = String, format = Uuid))]
+    pub event_id: uuid::Uuid,
+    pub outcome: QueuedOutcome,
+    /// Set when `outcome` is `refused`.
+    pub reason: Option<QueuedRefusal>,
+    /// The scan time the ledger holds (recorded), or would hold.
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    pub scanned_at: Option<DateTime<Utc>>,
+}
+
+/// Answer of `POST /api/scan/batch`: one result per event, in the order sent. Every event
+/// with a result is settled (the scanner deletes it); on any other answer it keeps them all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(ToSchema))]
+pub struct ScanBatchResults {
+    pub results: Vec<QueuedScanResult>,
 }
 
 /// The verdict on a scanned code.

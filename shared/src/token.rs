@@ -198,6 +198,41 @@ pub fn verify(token: &Token, id: &PassId, key: &VerifyingKey) -> bool {
         .is_ok()
 }
 
+/// Why a link's token does not vouch for its pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unvouched {
+    /// No token part in the fragment (an old-style link).
+    NoToken,
+    /// The token part does not decode, its signature is wrong, or its key had stopped signing
+    /// by the token's issue time.
+    Forged,
+    /// No key of the list has the token's key id.
+    UnknownKey,
+}
+
+/// The signed fields of the token in `fragment` when a key of `keys` signed it for the pass
+/// `id` within that key's signing period. The expiry is left to the caller: it depends on
+/// whose clock and which moment (the scanner's now, or a queued scan's time on the server).
+pub fn vouched(
+    id: &PassId,
+    fragment: Option<&str>,
+    keys: &[crate::keys::PublishedKey],
+) -> Result<Fields, Unvouched> {
+    let part = fragment.and_then(find_part).ok_or(Unvouched::NoToken)?;
+    let token = decode(part).map_err(|_| Unvouched::Forged)?;
+    let fields = token.fields.clone();
+    let published = keys
+        .iter()
+        .find(|k| k.kid == fields.kid)
+        .ok_or(Unvouched::UnknownKey)?;
+    let key = published.verifying_key().ok_or(Unvouched::UnknownKey)?;
+    let issued_at = chrono::DateTime::from_timestamp(i64::from(fields.issued_at), 0);
+    if !verify(&token, id, &key) || !issued_at.is_some_and(|t| published.signed_at(t)) {
+        return Err(Unvouched::Forged);
+    }
+    Ok(fields)
+}
+
 /// The token part of a fragment (the first part starting with [`PART_PREFIX`]), if any.
 pub fn find_part(fragment: &str) -> Option<&str> {
     crate::link::fragment_parts(fragment).find(|p| p.starts_with(PART_PREFIX))

@@ -79,7 +79,7 @@ impl ReportJob {
         until: DateTime<Utc>,
     ) -> anyhow::Result<BuiltReport> {
         let mut workbook = build::ReportWorkbook::new(org, from, until, self.timezone)?;
-        let mut rows = ledger::stream_between(&self.db, &org.ogrn, from, until);
+        let mut rows = ledger::stream_for_report(&self.db, &org.ogrn, from, until);
         while let Some(entry) = rows.try_next().await.context("reading the ledger")? {
             workbook.push(&entry)?;
         }

@@ -63,7 +63,7 @@ impl ReportJob {
             };
             let due = if force {
                 previous.is_none()
-                    || ledger::count_between(&self.db, &org.ogrn, start, now).await? > 0
+                    || ledger::count_for_report(&self.db, &org.ogrn, start, now).await? > 0
             } else {
                 now >= start + self.interval
             };

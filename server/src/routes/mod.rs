@@ -8,6 +8,7 @@ pub mod orgs;
 pub mod pass;
 pub mod reports;
 pub mod scan;
+pub mod scan_batch;
 pub mod somc2;
 pub mod web;
 
@@ -68,6 +69,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .route("/statuses", get().to(pass::statuses))
                 .route("/keys", get().to(keys::keys))
                 .route("/scan", post().to(scan::scan))
+                .service(
+                    resource("/scan/batch")
+                        // 100 queued scans need more than one scan's body limit.
+                        .app_data(
+                            actix_web::web::JsonConfig::default()
+                                .limit(scan_batch::BODY_LIMIT)
+                                .error_handler(crate::startup::json_error),
+                        )
+                        .route(post().to(scan_batch::upload))
+                        .default_service(to(web::api_not_found)),
+                )
                 .default_service(to(web::api_not_found)),
         );
 }

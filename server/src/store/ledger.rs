@@ -23,7 +23,12 @@ pub struct LedgerEntry {
     pub kind: StatusKind,
 }
 
-const INSERT: &str = "INSERT INTO ledger (scan_id, ogrn, scanned_at, kind) VALUES ($1, $2, $3, $4)";
+/// One row; `report_at` is the scan time, or the end of the organization's latest report
+/// period when the scan is older (an offline scan uploaded after its period was reported): the
+/// next report carries it. One statement, so a report claimed meanwhile is seen or not at all.
+const INSERT: &str = "INSERT INTO ledger (scan_id, ogrn, scanned_at, kind, report_at) \
+     SELECT $1, $2, $3, $4, CASE WHEN r.e IS NULL OR r.e <= $3 THEN $3 ELSE r.e END \
+     FROM (SELECT MAX(period_end) AS e FROM reports WHERE ogrn = $2) r";
 
 fn decode_kind(s: &str) -> Result<StatusKind, sqlx::Error> {
     StatusKind::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("status kind {s:?}").into()))
@@ -146,6 +151,26 @@ pub async fn count_between(
     Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
 }
 
+/// Number of rows of the organization a report of `[from, until)` carries
+/// (`from <= report_at < until`).
+#[tracing::instrument(skip(db))]
+pub async fn count_for_report(
+    db: &Db,
+    ogrn: &Ogrn,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM ledger WHERE ogrn = $1 AND report_at >= $2 AND report_at < $3",
+    )
+    .bind(ogrn.as_str())
+    .bind(to_millis(from))
+    .bind(to_millis(until))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
+}
+
 /// Rows of the organization with `from <= scanned_at < until`, per status kind (kinds without
 /// rows are left out).
 #[tracing::instrument(skip(db))]
@@ -172,9 +197,10 @@ pub async fn count_by_kind_between(
         .collect()
 }
 
-/// The rows of the organization with `from <= scanned_at < until`, oldest first, as a stream
+/// The rows a report of `[from, until)` carries (`from <= report_at < until`: the period's
+/// scans and offline scans of earlier periods uploaded late), oldest scan first, as a stream
 /// (a year of a stadium's scans need not fit in memory).
-pub fn stream_between<'a>(
+pub fn stream_for_report<'a>(
     db: &'a Db,
     ogrn: &'a Ogrn,
     from: DateTime<Utc>,
@@ -182,8 +208,8 @@ pub fn stream_between<'a>(
 ) -> impl futures_util::Stream<Item = Result<LedgerEntry, sqlx::Error>> + Send + 'a {
     use futures_util::StreamExt;
     sqlx::query(
-        "SELECT scan_id, ogrn, scanned_at, kind FROM ledger WHERE ogrn = $1 AND scanned_at >= $2 \
-         AND scanned_at < $3 ORDER BY scanned_at, scan_id",
+        "SELECT scan_id, ogrn, scanned_at, kind FROM ledger WHERE ogrn = $1 AND report_at >= $2 \
+         AND report_at < $3 ORDER BY scanned_at, scan_id",
     )
     .bind(ogrn.as_str())
     .bind(to_millis(from))

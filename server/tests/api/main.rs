@@ -15,6 +15,7 @@ mod outage;
 mod pass;
 mod reports;
 mod scan;
+mod scan_batch;
 mod security;
 mod sessions;
 mod statuses;

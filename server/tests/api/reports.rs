@@ -568,7 +568,7 @@ contract_test!(
         let until = app.clock.now() + Duration::days(1);
         let kinds: Vec<StatusKind> = {
             use futures_util::TryStreamExt;
-            statuspass_server::store::ledger::stream_between(&app.state.db, &ogrn, from, until)
+            statuspass_server::store::ledger::stream_for_report(&app.state.db, &ogrn, from, until)
                 .map_ok(|e| e.kind)
                 .try_collect()
                 .await
