@@ -8,7 +8,7 @@ use statuspass_shared::api::{
     MyDelegation, NewDelegation, OrgStats, OrgSummary, PassResponse, ReportSummary, ScanRequest,
     ScanResponse, StaffMember,
 };
-use statuspass_shared::api::{PassRequest, StatusOffer};
+use statuspass_shared::api::{PassRequest, QueuedScan, ScanBatch, ScanBatchResults, StatusOffer};
 use statuspass_shared::keys::KeyList;
 use statuspass_shared::Ogrn;
 use statuspass_shared::StatusKind;
@@ -215,6 +215,13 @@ pub async fn scan(
         event_id,
     };
     post("/api/scan", &body).await.map(|(r, _)| r)
+}
+
+/// `POST /api/scan/batch`: queued organization scans, settled per event.
+pub async fn scan_batch(events: Vec<QueuedScan>) -> Result<ScanBatchResults, ApiFailure> {
+    post("/api/scan/batch", &ScanBatch { events })
+        .await
+        .map(|(r, _)| r)
 }
 
 /// `GET /api/keys`: the public keys that verify offline tokens (no sign-in needed). Its answer

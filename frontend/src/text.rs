@@ -127,6 +127,12 @@ pub const OFFLINE_VALID_NOTE: &str =
 pub const OFFLINE_ROTATION: &str = "Смена кода не проверена без сети.";
 pub const OFFLINE_SEEN_BEFORE: &str = "Внимание: этот код уже проверен на этом устройстве.";
 pub const OFFLINE_NOT_RECORDED: &str = "Без сети проверка не записана в отчёт организации.";
+pub const OFFLINE_QUEUED: &str =
+    "Сохранено на устройстве: попадёт в отчёт организации, когда появится сеть.";
+pub const PENDING_NONE: &str = "Все проверки отправлены";
+pub const PENDING_SOME: &str = "Ждут отправки в отчёт:";
+pub const PENDING_SEND: &str = "Отправить";
+pub const SCAN_OFFLINE_START: &str = "Нет сети: проверка по подписи кода, без обращения к серверу.";
 pub const FORGED_TITLE: &str = "QR-код подделан или повреждён";
 pub const FORGED_TEXT: &str =
     "Подпись кода не сходится. Попросите показать код заново; повторится — не принимайте его.";

@@ -2,10 +2,10 @@
 //! `statuspass`, one object store `scanner` with out-of-line keys, each value a JSON text:
 //! - `keys`: the key list of `GET /api/keys` with when it was fetched and the clock offset
 //!   ([`KeyCache`]);
-//! - `seen`: the pass ids this device found valid ([`SeenList`]).
+//! - `seen`: the pass ids this device found valid ([`SeenList`]);
+//! - `queue`: organization scans made offline, waiting to be sent ([`OfflineQueue`]).
 //!
-//! One store, so that later writes of several records (the offline queue with the seen-list)
-//! go in one transaction. IndexedDB can be missing (private mode in some browsers) or fail;
+//! One store, so that a queued scan and its seen-list entry are written in one transaction. IndexedDB can be missing (private mode in some browsers) or fail;
 //! then nothing is kept and the scanner still works online.
 
 use std::cell::RefCell;
@@ -18,12 +18,14 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use crate::pages::scan::offline::{KeyCache, SeenList};
+use crate::pages::scan::queue::OfflineQueue;
 
 const DB: &str = "statuspass";
 const VERSION: u32 = 1;
 const STORE: &str = "scanner";
 const KEYS: &str = "keys";
 const SEEN: &str = "seen";
+const QUEUE: &str = "queue";
 
 thread_local! {
     static OPEN: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
@@ -165,5 +167,25 @@ pub async fn save_seen(seen: &SeenList) -> bool {
     match serde_json::to_string(seen) {
         Ok(json) => put(&[(SEEN, json)]).await,
         Err(_) => false,
+    }
+}
+
+pub async fn load_queue() -> OfflineQueue {
+    get(QUEUE).await.unwrap_or_default()
+}
+
+pub async fn save_queue(queue: &OfflineQueue) -> bool {
+    match serde_json::to_string(queue) {
+        Ok(json) => put(&[(QUEUE, json)]).await,
+        Err(_) => false,
+    }
+}
+
+/// Writes the seen-list and the queue in one transaction: a queued scan is on the seen-list
+/// (not queued again) exactly when it is in the queue.
+pub async fn save_seen_and_queue(seen: &SeenList, queue: &OfflineQueue) -> bool {
+    match (serde_json::to_string(seen), serde_json::to_string(queue)) {
+        (Ok(seen), Ok(queue)) => put(&[(SEEN, seen), (QUEUE, queue)]).await,
+        _ => false,
     }
 }

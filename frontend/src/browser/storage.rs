@@ -1,11 +1,24 @@
-//! localStorage: the last pass (so it stays visible offline until it expires) and the chosen
-//! camera. Storage can be missing or full (private mode); then nothing is remembered.
+//! localStorage: the last pass (so it stays visible offline until it expires), the chosen
+//! camera, and what the scanner needs to open without network (the deployment's origins, the
+//! signed-in staff member and their delegations, as last seen online; forgotten at sign-out).
+//! Storage can be missing or full (private mode); then nothing is remembered.
 
 use serde::{Deserialize, Serialize};
 use statuspass_shared::{dynamic, DynamicSecret, StatusKind};
 
 const PASS_KEY: &str = "statuspass.pass";
 const CAMERA_KEY: &str = "statuspass.camera";
+const SCANNER_KEY: &str = "statuspass.scanner";
+
+/// What the scanner saw online, to open without network: the deployment's origins, the staff
+/// member and their delegations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScannerStart {
+    pub config: Option<statuspass_shared::api::ClientConfig>,
+    pub me: Option<statuspass_shared::api::Me>,
+    #[serde(default)]
+    pub delegations: Vec<statuspass_shared::api::MyDelegation>,
+}
 
 /// A pass as kept on the phone. No personal data: the link, the status, the expiry and, for a
 /// dynamic code, its per-pass secret (kept by this device and the server only, until expiry).
@@ -113,6 +126,35 @@ pub fn load_camera() -> Option<String> {
 pub fn save_camera(device_id: &str) {
     if let Some(storage) = local() {
         let _ = storage.set_item(CAMERA_KEY, device_id);
+    }
+}
+
+/// The scanner's start data as last stored.
+pub fn load_scanner_start() -> Option<ScannerStart> {
+    let raw = local()?.get_item(SCANNER_KEY).ok().flatten()?;
+    serde_json::from_str(&raw).ok()
+}
+
+/// Changes the stored start data with `change` (starting from nothing stored).
+pub fn update_scanner_start(change: impl FnOnce(&mut ScannerStart)) {
+    let mut start = load_scanner_start().unwrap_or(ScannerStart {
+        config: None,
+        me: None,
+        delegations: Vec::new(),
+    });
+    change(&mut start);
+    if let (Some(storage), Ok(json)) = (local(), serde_json::to_string(&start)) {
+        let _ = storage.set_item(SCANNER_KEY, &json);
+    }
+}
+
+/// Sign-out: the staff member and their delegations are forgotten (the origins stay).
+pub fn forget_scanner_person() {
+    if load_scanner_start().is_some() {
+        update_scanner_start(|s| {
+            s.me = None;
+            s.delegations.clear();
+        });
     }
 }
 

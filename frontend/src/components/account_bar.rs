@@ -19,6 +19,7 @@ pub fn AccountBar(
         spawn_local(async move {
             // Signed out locally even if the server cannot be reached; after a real sign-in the
             // provider's session ends too (it sends the browser back to the home page).
+            crate::browser::storage::forget_scanner_person();
             match api::sign_out().await {
                 Ok(Some(end_session)) => {
                     if let Some(w) = web_sys::window() {

@@ -55,6 +55,8 @@ pub struct OfflineMark {
     pub seen_before: bool,
     /// A dynamic code: its rotation could not be checked.
     pub rotation_unchecked: bool,
+    /// An organization scan kept in the offline queue, to be sent when the network is back.
+    pub queued: bool,
 }
 
 /// What the scanner shows after a code was read.
@@ -118,6 +120,7 @@ pub fn ScanResultCard(
     // For a valid pass: was it written to the organization's report (or is this private)?
     let ledger = valid.then(|| match (&outcome.on_behalf, outcome.recorded) {
         (Some(org), true) => format!("{} «{org}».", text::RECORDED.trim_end_matches('.')),
+        (Some(_), false) if offline.is_some_and(|m| m.queued) => text::OFFLINE_QUEUED.to_owned(),
         (Some(_), false) if offline.is_some() => text::OFFLINE_NOT_RECORDED.to_owned(),
         (Some(_), false) => text::NOT_RECORDED.to_owned(),
         (None, _) => text::PRIVATE_NOT_RECORDED.to_owned(),
@@ -141,6 +144,7 @@ pub fn ScanResultCard(
             data-offline=offline.map(|_| "true")
             data-reason=reason
             data-seen-before=offline.filter(|_| valid).map(|m| m.seen_before.to_string())
+            data-queued=offline.filter(|_| valid).map(|m| m.queued.to_string())
             role="alert"
             on:click=move |_| on_resume.run(())
         >

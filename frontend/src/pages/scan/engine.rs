@@ -23,6 +23,7 @@ use crate::pages::Account;
 use crate::text;
 
 use super::offline::{self, SeenList};
+use super::queue::OfflineQueue;
 pub use super::state::{CameraState, Notice, Screen};
 use crate::browser::idb::{self, StoredKeys};
 
@@ -35,6 +36,9 @@ pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
 pub const THOROUGH_EVERY: u32 = 4;
 /// The same code read again within this time is not sent again.
 pub const SAME_CODE_QUIET_MS: f64 = 4_000.0;
+/// Queued scans are sent at least this often while some wait (besides `online`, page shown,
+/// scanner start and after each answered scan).
+pub const QUEUE_RETRY: Duration = Duration::from_secs(30);
 /// The server's error code for a scan on behalf of an organization without an active
 /// delegation (revoked or expired since the page was opened).
 const NO_ACTIVE_DELEGATION: &str = "no_active_delegation";
@@ -60,6 +64,10 @@ pub(super) struct Runtime {
     pub(super) seen: RefCell<SeenList>,
     /// A key list fetch is under way.
     pub(super) keys_fetching: Cell<bool>,
+    /// Organization scans made offline, waiting to be sent (IndexedDB).
+    queue: RefCell<OfflineQueue>,
+    /// An upload of the queue is under way.
+    flushing: Cell<bool>,
     pub(super) public_url: RefCell<Option<String>>,
     last_code: RefCell<Option<(String, f64)>>,
     /// The last organization scan that got no answer (no network, 503): scanning the same code
@@ -107,6 +115,10 @@ pub struct Scanner {
     pub keys_known: RwSignal<bool>,
     /// The device clock, ticked every minute (for the stale note).
     pub clock_ms: RwSignal<f64>,
+    /// The signed-in staff member's scans waiting in the offline queue.
+    pub pending: RwSignal<usize>,
+    /// Whether the browser says it is online (`online`/`offline` events).
+    pub online: RwSignal<bool>,
     pub video: NodeRef<html::Video>,
     rt: StoredValue<Rc<Runtime>, LocalStorage>,
 }
@@ -133,6 +145,8 @@ impl Scanner {
             keys_fetched_at: RwSignal::new(None),
             keys_known: RwSignal::new(false),
             clock_ms: RwSignal::new(browser::now_ms()),
+            pending: RwSignal::new(0),
+            online: RwSignal::new(!browser::is_offline()),
             video: NodeRef::new(),
             rt: StoredValue::new_local(Rc::new(Runtime::default())),
         }
@@ -142,10 +156,18 @@ impl Scanner {
         self.rt.get_value()
     }
 
-    /// Loads the deployment's origins (to answer foreign codes locally).
+    /// Loads the deployment's origins (to answer foreign codes locally and to read codes
+    /// offline); without network, the ones stored when last online.
     pub fn load_config(self) {
         spawn_local(async move {
-            if let Ok(config) = api::config().await {
+            let config = match api::config().await {
+                Ok(config) => {
+                    storage::update_scanner_start(|s| s.config = Some(config.clone()));
+                    Some(config)
+                }
+                Err(_) => storage::load_scanner_start().and_then(|s| s.config),
+            };
+            if let Some(config) = config {
                 let rt = self.rt();
                 *rt.links.borrow_mut() =
                     PassLinks::new(&config.public_url, &config.alias_origins).ok();
@@ -173,6 +195,8 @@ impl Scanner {
         }
         self.start_camera(storage::load_camera());
         self.load_delegations();
+        self.update_pending();
+        self.flush_queue();
     }
 
     /// (Re)starts the camera: the given device, else the rear one.
@@ -358,7 +382,8 @@ impl Scanner {
         let on_behalf_of = self.on_behalf_of.get_untracked();
         let on_behalf = on_behalf_of.as_ref().map(|ogrn| self.org_name(ogrn));
         if browser::is_offline() {
-            return self.decide_offline(&code, on_behalf);
+            let event = on_behalf_of.map(|ogrn| (ogrn, uuid::Uuid::new_v4()));
+            return self.decide_offline(&code, on_behalf, event);
         }
         self.screen.set(Screen::Checking(text::CHECKING));
         let event_id = on_behalf_of.as_ref().map(|ogrn| {
@@ -369,6 +394,7 @@ impl Scanner {
             }
         });
         let unanswered = on_behalf_of.clone().zip(event_id);
+        let queued_event = unanswered.clone();
         let remember_unanswered = move |code: &str| {
             if let Some((ogrn, id)) = unanswered.clone() {
                 *self.rt().unanswered.borrow_mut() = Some((code.to_owned(), ogrn, id));
@@ -397,8 +423,13 @@ impl Scanner {
                         offline: None,
                     });
                     self.refresh_keys_if_old();
+                    if self.pending.get_untracked() > 0 {
+                        self.flush_queue();
+                    }
                 }
-                Err(ApiFailure::Network) => self.decide_offline(&code, on_behalf),
+                // The server may have recorded it before the answer was lost: the queue sends
+                // the same event id, so it is counted once.
+                Err(ApiFailure::Network) => self.decide_offline(&code, on_behalf, queued_event),
                 Err(failure) => {
                     let notice = match failure {
                         ApiFailure::Network => Notice::Network,
@@ -422,7 +453,14 @@ impl Scanner {
 
     /// No network: the verdict from the code's token, the cached keys and the corrected clock
     /// (see [`offline`]). Without the deployment's origins (never loaded) it says «no network».
-    fn decide_offline(self, code: &str, on_behalf: Option<String>) {
+    /// A valid organization scan (`event`: the organization and the event id) not seen before
+    /// on this device goes into the offline queue, in one IndexedDB write with the seen-list.
+    fn decide_offline(
+        self,
+        code: &str,
+        on_behalf: Option<String>,
+        event: Option<(Ogrn, uuid::Uuid)>,
+    ) {
         let rt = self.rt();
         let now = browser::now_ms();
         let offset = api::clock_offset_ms()
@@ -446,6 +484,7 @@ impl Scanner {
         let mut mark = OfflineMark {
             seen_before: check.seen_before,
             rotation_unchecked: false,
+            queued: false,
         };
         let (result, status_kind, holder) = match check.verdict {
             offline::Verdict::Valid {
@@ -464,7 +503,22 @@ impl Scanner {
         };
         if result == Verdict::Valid {
             if let Some(id) = &check.id {
-                self.record_seen(id, now);
+                let owner = self.owner();
+                match (event, owner) {
+                    (Some((ogrn, event_id)), Some(owner)) if !check.seen_before => {
+                        rt.queue
+                            .borrow_mut()
+                            .push(&owner, event_id, &ogrn, code, now, offset);
+                        rt.seen.borrow_mut().record(id, now);
+                        mark.queued = true;
+                        let (seen, queue) = (rt.seen.borrow().clone(), rt.queue.borrow().clone());
+                        spawn_local(async move {
+                            idb::save_seen_and_queue(&seen, &queue).await;
+                        });
+                        self.update_pending();
+                    }
+                    _ => self.record_seen(id, now),
+                }
             }
         }
         self.show(ScanOutcome {
@@ -505,7 +559,28 @@ impl Scanner {
             move || self.clock_ms.set(browser::now_ms()),
             Duration::from_secs(60),
         );
-        let _ = window_event_listener(leptos::ev::online, move |_| self.refresh_keys_if_old());
+        let _ = window_event_listener(leptos::ev::online, move |_| {
+            self.online.set(true);
+            self.refresh_keys_if_old();
+            self.flush_queue();
+        });
+        let _ = window_event_listener(leptos::ev::offline, move |_| self.online.set(false));
+        let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            let visible = browser::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| !d.hidden());
+            if visible {
+                self.flush_queue();
+            }
+        });
+        let _ = set_interval_with_handle(
+            move || {
+                if self.pending.get_untracked() > 0 {
+                    self.flush_queue();
+                }
+            },
+            QUEUE_RETRY,
+        );
         spawn_local(async move {
             let rt = self.rt();
             if let Some(stored) = idb::load_keys().await {
@@ -520,8 +595,75 @@ impl Scanner {
                 merged.merge(&current);
                 *current = merged;
             }
+            {
+                // Likewise scans queued while it was being read.
+                let stored = idb::load_queue().await;
+                let mut current = rt.queue.borrow_mut();
+                let mut merged = stored;
+                merged.next_seq = merged.next_seq.max(current.next_seq);
+                for q in current.events.drain(..) {
+                    if !merged
+                        .events
+                        .iter()
+                        .any(|m| m.scan.event_id == q.scan.event_id)
+                    {
+                        merged.events.push(q);
+                    }
+                }
+                *current = merged;
+            }
+            self.update_pending();
+            self.flush_queue();
             self.refresh_keys().await;
             self.keys_known.set(true);
+        });
+    }
+
+    /// The signed-in staff member's subject (whose queued scans these are).
+    fn owner(&self) -> Option<String> {
+        match self.account.get_untracked() {
+            Account::SignedIn(me) => Some(me.key),
+            _ => None,
+        }
+    }
+
+    /// Sets [`Scanner::pending`] from the queue.
+    fn update_pending(self) {
+        let n = self
+            .owner()
+            .map_or(0, |owner| self.rt().queue.borrow().pending_for(&owner));
+        if self.pending.get_untracked() != n {
+            self.pending.set(n);
+        }
+    }
+
+    /// Sends the signed-in staff member's queued scans in batches while the network answers.
+    /// Every event the server answered is dropped (recorded, duplicate or refused); on no answer,
+    /// 401 or 5xx they all stay for the next try.
+    pub fn flush_queue(self) {
+        let rt = self.rt();
+        if browser::is_offline() || rt.flushing.replace(true) {
+            return;
+        }
+        spawn_local(async move {
+            let rt = self.rt();
+            while let Some(owner) = self.owner() {
+                let batch = rt.queue.borrow().batch_for(&owner);
+                if batch.is_empty() {
+                    break;
+                }
+                let Ok(answer) = api::scan_batch(batch).await else {
+                    break;
+                };
+                let settled = rt.queue.borrow_mut().settle(&answer.results);
+                let queue = rt.queue.borrow().clone();
+                idb::save_queue(&queue).await;
+                self.update_pending();
+                if settled == 0 {
+                    break;
+                }
+            }
+            rt.flushing.set(false);
         });
     }
 

@@ -8,6 +8,7 @@ mod engine;
 mod entry;
 pub(crate) mod offline;
 mod on_behalf;
+pub(crate) mod queue;
 mod state;
 
 use leptos::ev;
@@ -21,6 +22,7 @@ use self::on_behalf::OnBehalf;
 use super::Account;
 use crate::api::{self, ApiFailure};
 use crate::browser::camera::CameraProblem;
+use crate::browser::storage;
 use crate::components::{AccountBar, DemoSignIn, ScanResultCard};
 use crate::text;
 
@@ -39,9 +41,19 @@ pub fn ScanPage() -> impl IntoView {
     scanner.load_keys();
     spawn_local(async move {
         account.set(match api::me().await {
-            Ok(me) => Account::SignedIn(me),
-            Err(ApiFailure::Network) => Account::Offline,
-            Err(_) => Account::SignedOut,
+            Ok(me) => {
+                storage::update_scanner_start(|s| s.me = Some(me.clone()));
+                Account::SignedIn(me)
+            }
+            // Without network the scanner opens for the staff member last signed in here: it
+            // checks codes by their signature and queues organization scans.
+            Err(ApiFailure::Network) => storage::load_scanner_start()
+                .and_then(|s| s.me)
+                .map_or(Account::Offline, Account::SignedIn),
+            Err(_) => {
+                storage::forget_scanner_person();
+                Account::SignedOut
+            }
         });
     });
     // Start once a staff member is known; the video element exists by then (rendered below).
@@ -94,6 +106,7 @@ pub fn ScanPage() -> impl IntoView {
             data-frame-size=move || scanner.frame_size.get().map(|(w, h)| format!("{w}x{h}"))
             data-first-frame-ms=move || scanner.first_frame_ms.get().map(|t| format!("{t:.1}"))
             data-keys-fetched-at=move || scanner.keys_fetched_at.get().map(|t| format!("{t:.0}"))
+            data-network=move || if scanner.online.get() { "online" } else { "offline" }
         >
             <header class="bar">
                 <h1>{text::SCAN_TITLE}</h1>
@@ -102,6 +115,10 @@ pub fn ScanPage() -> impl IntoView {
             {gate}
             <Show when=move || is_staff(&account.get())>
                 <OnBehalf scanner />
+                <Pending scanner />
+                {move || (!scanner.online.get()).then(|| view! {
+                    <p class="offline-start" role="status">{text::SCAN_OFFLINE_START}</p>
+                })}
                 {move || scanner.keys_stale().then(|| view! {
                     <p class="keys-stale" data-keys-stale="" role="status">{text::KEYS_STALE}</p>
                 })}
@@ -111,6 +128,35 @@ pub fn ScanPage() -> impl IntoView {
             </Show>
             <nav class="links"><a href="/">{text::OPEN_PARTICIPANT}</a></nav>
         </main>
+    }
+}
+
+/// In organization mode (and whenever scans wait): how many organization scans made offline
+/// wait to be sent (`data-pending="{n}"`), with a button to send them now.
+#[component]
+fn Pending(
+    /// The scanner whose queue this is.
+    scanner: Scanner,
+) -> impl IntoView {
+    move || {
+        let n = scanner.pending.get();
+        (scanner.on_behalf_of.get().is_some() || n > 0).then(|| {
+            view! {
+                <p class="pending" data-pending=n.to_string() role="status">
+                    {if n == 0 {
+                        text::PENDING_NONE.to_owned()
+                    } else {
+                        format!("{} {n}", text::PENDING_SOME)
+                    }}
+                    {(n > 0 && scanner.online.get()).then(|| view! {
+                        <button type="button" class="button secondary small"
+                            on:click=move |_| scanner.flush_queue()>
+                            {text::PENDING_SEND}
+                        </button>
+                    })}
+                </p>
+            }
+        })
     }
 }
 

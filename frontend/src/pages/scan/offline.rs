@@ -12,11 +12,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 use statuspass_shared::api::Holder;
 use statuspass_shared::keys::KeyList;
 use statuspass_shared::link::fragment_parts;
+use statuspass_shared::token::Unvouched;
 use statuspass_shared::{token, PassId, PassLinks, ScannedCode, StatusKind};
 
 /// The key list is fetched again after a scan answer once it is older than this (ms).
@@ -171,23 +171,13 @@ fn verdict(
     keys: Option<&KeyList>,
     server_now_secs: i64,
 ) -> Verdict {
-    let Some(part) = fragment.and_then(token::find_part) else {
-        return Verdict::NeedsNetwork(NeedsNetwork::NoToken);
+    let fields = match token::vouched(id, fragment, keys.map_or(&[][..], |k| &k.keys)) {
+        Ok(fields) => fields,
+        Err(Unvouched::NoToken) => return Verdict::NeedsNetwork(NeedsNetwork::NoToken),
+        Err(Unvouched::UnknownKey) => return Verdict::NeedsNetwork(NeedsNetwork::UnknownKey),
+        Err(Unvouched::Forged) => return Verdict::Forged,
     };
-    let Ok(token) = token::decode(part) else {
-        return Verdict::Forged;
-    };
-    let fields = &token.fields;
-    let Some(published) = keys.and_then(|k| k.get(fields.kid)) else {
-        return Verdict::NeedsNetwork(NeedsNetwork::UnknownKey);
-    };
-    let Some(key) = published.verifying_key() else {
-        return Verdict::NeedsNetwork(NeedsNetwork::UnknownKey);
-    };
-    let issued_at = DateTime::from_timestamp(i64::from(fields.issued_at), 0);
-    if !token::verify(&token, id, &key) || !issued_at.is_some_and(|t| published.signed_at(t)) {
-        return Verdict::Forged;
-    }
+    let fields = &fields;
     if server_now_secs >= i64::from(fields.expires_at) {
         return Verdict::Expired;
     }
@@ -212,6 +202,7 @@ pub fn server_now_secs(device_now_ms: f64, clock_offset_ms: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
     use ed25519_dalek::SigningKey;
     use statuspass_shared::keys::{public_key_hex, PublishedKey};
     use statuspass_shared::token::{Fields, TokenHolder};

@@ -6,7 +6,8 @@ use leptos::task::spawn_local;
 use statuspass_shared::Ogrn;
 
 use super::engine::Scanner;
-use crate::api;
+use crate::api::{self, ApiFailure};
+use crate::browser::storage;
 use crate::text;
 
 impl Scanner {
@@ -14,7 +15,23 @@ impl Scanner {
     /// failure) is in, camera frames are not decoded.
     pub fn load_delegations(self) {
         spawn_local(async move {
-            if let Ok(list) = api::my_delegations().await {
+            let list = match api::my_delegations().await {
+                Ok(list) => {
+                    storage::update_scanner_start(|s| s.delegations = list.clone());
+                    Some(list)
+                }
+                // Without network: the list last seen online, those not ended by now (the server
+                // checks each queued scan against the delegation at its time anyway).
+                Err(ApiFailure::Network) => storage::load_scanner_start().map(|s| {
+                    let now = crate::browser::now_ms();
+                    s.delegations
+                        .into_iter()
+                        .filter(|d| d.valid_until.timestamp_millis() as f64 > now)
+                        .collect()
+                }),
+                Err(_) => None,
+            };
+            if let Some(list) = list {
                 // A chosen organization that is no longer offered is dropped.
                 let chosen = self.on_behalf_of.get_untracked();
                 if chosen.is_some_and(|c| !list.iter().any(|d| d.ogrn == c)) {
