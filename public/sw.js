@@ -7,6 +7,11 @@
 // - Navigations go to the network first (a new deploy is seen at once) and fall back to the
 //   cached shell when offline or after a few seconds without an answer.
 // - /api/ and the server-rendered /somc2/ pages are never touched: always the network.
+// - Background Sync "statuspass-queue" (registered by the scanner when it queues an organization
+//   scan offline): sends the signed-in staff member's queued scans (IndexedDB `statuspass` /
+//   `scanner`, records `queue` and `owner`, JSON texts written by frontend/src/browser/idb.rs)
+//   to POST /api/scan/batch and drops every event the server answered, as the page does
+//   (frontend/src/pages/scan/queue.rs). Safe beside the page: the server records an event once.
 "use strict";
 
 const VERSION = "__SW_VERSION__";
@@ -83,4 +88,79 @@ self.addEventListener("fetch", (event) => {
       .then((cache) => cache.match(request, { ignoreSearch: true }))
       .then((cached) => cached || fetch(request))
   );
+});
+
+const QUEUE_SYNC_TAG = "statuspass-queue";
+const BATCH = 50;
+
+function idbRequest(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function openScannerDb() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open("statuspass", 1);
+    open.onupgradeneeded = () => {
+      if (!open.result.objectStoreNames.contains("scanner")) open.result.createObjectStore("scanner");
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+}
+
+async function readRecord(db, key) {
+  const text = await idbRequest(db.transaction("scanner").objectStore("scanner").get(key));
+  return typeof text === "string" ? JSON.parse(text) : null;
+}
+
+/** Drops the answered events from the stored queue (read and written in one transaction, so
+ *  scans the page queued meanwhile stay). */
+function dropSettled(db, settled) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction("scanner", "readwrite");
+    const store = tx.objectStore("scanner");
+    const get = store.get("queue");
+    get.onsuccess = () => {
+      if (typeof get.result !== "string") return;
+      const queue = JSON.parse(get.result);
+      queue.events = queue.events.filter((q) => !settled.has(q.scan.event_id));
+      store.put(JSON.stringify(queue), "queue");
+    };
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+async function sendQueue() {
+  const db = await openScannerDb();
+  try {
+    for (;;) {
+      const owner = await readRecord(db, "owner");
+      const queue = await readRecord(db, "queue");
+      if (!owner || !queue) return;
+      const batch = queue.events.filter((q) => q.owner === owner).slice(0, BATCH).map((q) => q.scan);
+      if (batch.length === 0) return;
+      const response = await fetch("/api/scan/batch", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ events: batch }),
+      });
+      // Not settled (signed out, server trouble): the browser retries the sync later.
+      if (!response.ok) throw new Error(`queue upload: ${response.status}`);
+      const answer = await response.json();
+      const settled = new Set(answer.results.map((r) => r.event_id));
+      if (settled.size === 0) return;
+      await dropSettled(db, settled);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === QUEUE_SYNC_TAG) event.waitUntil(sendQueue());
 });

@@ -3,7 +3,9 @@
 //! - `keys`: the key list of `GET /api/keys` with when it was fetched and the clock offset
 //!   ([`KeyCache`]);
 //! - `seen`: the pass ids this device found valid ([`SeenList`]);
-//! - `queue`: organization scans made offline, waiting to be sent ([`OfflineQueue`]).
+//! - `queue`: organization scans made offline, waiting to be sent ([`OfflineQueue`]);
+//! - `owner`: the subject of the staff member signed in on the scanner (the service worker's
+//!   Background Sync sends only that person's queued scans; `public/sw.js`).
 //!
 //! One store, so that a queued scan and its seen-list entry are written in one transaction. IndexedDB can be missing (private mode in some browsers) or fail;
 //! then nothing is kept and the scanner still works online.
@@ -26,6 +28,7 @@ const STORE: &str = "scanner";
 const KEYS: &str = "keys";
 const SEEN: &str = "seen";
 const QUEUE: &str = "queue";
+const OWNER: &str = "owner";
 
 thread_local! {
     static OPEN: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
@@ -187,5 +190,13 @@ pub async fn save_seen_and_queue(seen: &SeenList, queue: &OfflineQueue) -> bool 
     match (serde_json::to_string(seen), serde_json::to_string(queue)) {
         (Ok(seen), Ok(queue)) => put(&[(SEEN, seen), (QUEUE, queue)]).await,
         _ => false,
+    }
+}
+
+/// Records who is signed in on the scanner (`None`: nobody), for the service worker.
+pub async fn save_owner(owner: Option<&str>) -> bool {
+    match serde_json::to_string(&owner) {
+        Ok(json) => put(&[(OWNER, json)]).await,
+        Err(_) => false,
     }
 }

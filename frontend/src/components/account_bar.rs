@@ -20,6 +20,8 @@ pub fn AccountBar(
             // Signed out locally even if the server cannot be reached; after a real sign-in the
             // provider's session ends too (it sends the browser back to the home page).
             crate::browser::storage::forget_scanner_person();
+            // The service worker sends nobody's queued scans until someone queues again.
+            crate::browser::idb::save_owner(None).await;
             match api::sign_out().await {
                 Ok(Some(end_session)) => {
                     if let Some(w) = web_sys::window() {

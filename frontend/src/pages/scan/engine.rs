@@ -513,7 +513,9 @@ impl Scanner {
                         mark.queued = true;
                         let (seen, queue) = (rt.seen.borrow().clone(), rt.queue.borrow().clone());
                         spawn_local(async move {
+                            idb::save_owner(Some(&owner)).await;
                             idb::save_seen_and_queue(&seen, &queue).await;
+                            browser::sw::request_queue_sync();
                         });
                         self.update_pending();
                     }
