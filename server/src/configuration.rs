@@ -35,6 +35,7 @@ confirm_url_adult = "https://www.gosuslugi.ru/profile/personal"
 confirm_url_student = "https://www.gosuslugi.ru/"
 confirm_url_large_family = "https://www.gosuslugi.ru/"
 max_body_bytes = 16384
+request_deadline_ms = 10000
 log_format = "pretty"
 timezone = "Europe/Moscow"
 smtp_port = 587
@@ -227,6 +228,10 @@ pub struct Settings {
     pub cookie_secure: Option<bool>,
     /// `STATUSPASS_MAX_BODY_BYTES`: largest accepted request body.
     pub max_body_bytes: usize,
+    /// `STATUSPASS_REQUEST_DEADLINE_MS`: an API request still unanswered after this long is
+    /// dropped (what it had not committed is rolled back) and answered 503 `deadline_exceeded`
+    /// with `Retry-After`: a stalled database or Redis never holds a client longer.
+    pub request_deadline_ms: u64,
     /// `STATUSPASS_LOG_FORMAT`: `pretty` or `json`.
     pub log_format: LogFormat,
     /// `STATUSPASS_TIMEZONE`: the service time zone (IANA name) for times shown and reported.
@@ -552,6 +557,7 @@ const ENV_KEYS: &[&str] = &[
     "session_key",
     "cookie_secure",
     "max_body_bytes",
+    "request_deadline_ms",
     "log_format",
     "timezone",
     "smtp_host",

@@ -25,6 +25,8 @@ pub enum AppError {
     RegistryUnavailable(#[source] anyhow::Error),
     #[error("storage unavailable")]
     StorageUnavailable(#[source] anyhow::Error),
+    #[error("request deadline exceeded")]
+    DeadlineExceeded,
     #[error("bad request: {message}")]
     BadRequest { code: &'static str, message: String },
     #[error("request body too large")]
@@ -56,6 +58,7 @@ impl AppError {
             Self::BirthdateUnknown => "birthdate_unknown",
             Self::RegistryUnavailable(_) => "registry_unavailable",
             Self::StorageUnavailable(_) => "storage_unavailable",
+            Self::DeadlineExceeded => "deadline_exceeded",
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound => "not_found",
@@ -80,6 +83,9 @@ impl AppError {
             Self::StorageUnavailable(_) => {
                 "Сервис временно недоступен, попробуйте позже (хранилище)".into()
             }
+            Self::DeadlineExceeded => {
+                "Сервис не успел ответить, попробуйте ещё раз через несколько секунд".into()
+            }
             Self::BadRequest { message, .. } => message.clone(),
             Self::PayloadTooLarge => "Слишком большой запрос".into(),
             Self::NotFound => "Не найдено".into(),
@@ -97,7 +103,7 @@ impl ResponseError for AppError {
             | Self::Forbidden(_)
             | Self::NoActiveDelegation
             | Self::CrossSite => StatusCode::FORBIDDEN,
-            Self::RegistryUnavailable(_) | Self::StorageUnavailable(_) => {
+            Self::RegistryUnavailable(_) | Self::StorageUnavailable(_) | Self::DeadlineExceeded => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,

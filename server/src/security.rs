@@ -78,6 +78,37 @@ fn origin_of(url: &str) -> Option<String> {
     Some(u.origin().ascii_serialization())
 }
 
+/// The request deadline (`STATUSPASS_REQUEST_DEADLINE_MS`) on every `/api/` call: when the
+/// handler has not answered in time, its future is dropped — an open transaction is rolled
+/// back, so nothing is written for an answer the client never gets — and the answer is 503
+/// `deadline_exceeded` with `Retry-After`.
+pub async fn deadline(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| std::time::Duration::from_millis(s.settings.request_deadline_ms))
+        .filter(|_| req.path().starts_with("/api/"));
+    let Some(limit) = limit else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(answer) => answer.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => {
+            tracing::warn!(
+                limit_ms = limit.as_millis() as u64,
+                "request deadline exceeded"
+            );
+            // Answered by the error's own response (`error.rs`): 503 with Retry-After.
+            Err(AppError::DeadlineExceeded.into())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -334,6 +334,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>, key: Key) -> anyhow::R
                     .add(("Referrer-Policy", "no-referrer"))
                     .add(("X-Frame-Options", "DENY")),
             )
+            // Inside the guard and the request span: a late answer is logged with its route.
+            .wrap(from_fn(security::deadline))
             .wrap(from_fn(security::guard))
             .wrap(from_fn(telemetry::request_span))
             .app_data(state.clone())
