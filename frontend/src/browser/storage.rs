@@ -18,6 +18,10 @@ pub struct ScannerStart {
     pub me: Option<statuspass_shared::api::Me>,
     #[serde(default)]
     pub delegations: Vec<statuspass_shared::api::MyDelegation>,
+    /// The organization the scanner was scanning for (restored after a reload while it is
+    /// still among the delegations).
+    #[serde(default)]
+    pub on_behalf_of: Option<statuspass_shared::Ogrn>,
 }
 
 /// A pass as kept on the phone. No personal data: the link, the status, the expiry and, for a
@@ -141,6 +145,7 @@ pub fn update_scanner_start(change: impl FnOnce(&mut ScannerStart)) {
         config: None,
         me: None,
         delegations: Vec::new(),
+        on_behalf_of: None,
     });
     change(&mut start);
     if let (Some(storage), Ok(json)) = (local(), serde_json::to_string(&start)) {
@@ -154,6 +159,7 @@ pub fn forget_scanner_person() {
         update_scanner_start(|s| {
             s.me = None;
             s.delegations.clear();
+            s.on_behalf_of = None;
         });
     }
 }

@@ -89,10 +89,11 @@ test("org scans made offline wait on the device, survive an offline reload and r
     await again.click();
     await pending(b.page, 2);
 
-    // Reloaded while still offline: the scanner opens (service worker, stored sign-in) and
-    // the queue is still there.
+    // Reloaded while still offline: the scanner opens (service worker, stored sign-in) for the
+    // museum again, and the queue is still there.
     await b.page.reload();
     await b.page.locator("video.camera").waitFor({ timeout: TIMEOUT });
+    await b.page.locator(`[data-mode="org"][data-mode-org="${MUSEUM}"]`).waitFor({ timeout: TIMEOUT });
     await pending(b.page, 2);
     assert.deepEqual(uploads, [], "nothing could be sent offline");
     assert.equal((await museumStats(server.base)).today, 0, "nothing recorded yet");
@@ -114,7 +115,7 @@ test("org scans made offline wait on the device, survive an offline reload and r
     // Sent once: another reload online uploads nothing more.
     await b.page.reload();
     await b.page.locator("video.camera").waitFor({ timeout: TIMEOUT });
-    await b.page.click(`[data-org="${MUSEUM}"]`);
+    await b.page.locator('[data-mode="org"]').waitFor({ timeout: TIMEOUT });
     await pending(b.page, 0);
     assert.equal((await museumStats(server.base)).today, 2);
   });

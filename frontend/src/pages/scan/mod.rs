@@ -41,10 +41,7 @@ pub fn ScanPage() -> impl IntoView {
     scanner.load_keys();
     spawn_local(async move {
         account.set(match api::me().await {
-            Ok(me) => {
-                storage::update_scanner_start(|s| s.me = Some(me.clone()));
-                Account::SignedIn(me)
-            }
+            Ok(me) => Account::SignedIn(me),
             // Without network the scanner opens for the staff member last signed in here: it
             // checks codes by their signature and queues organization scans.
             Err(ApiFailure::Network) => storage::load_scanner_start()
@@ -58,7 +55,12 @@ pub fn ScanPage() -> impl IntoView {
     });
     // Start once a staff member is known; the video element exists by then (rendered below).
     Effect::new(move |started: Option<bool>| {
-        let staff = is_staff(&account.get());
+        let current = account.get();
+        let staff = is_staff(&current);
+        if let (true, Account::SignedIn(me)) = (staff, current) {
+            // Kept for opening offline (also after a sign-in on this page).
+            storage::update_scanner_start(|s| s.me = Some(me));
+        }
         if staff && started != Some(true) {
             request_animation_frame(move || scanner.start());
             return true;

@@ -32,10 +32,15 @@ impl Scanner {
                 Err(_) => None,
             };
             if let Some(list) = list {
-                // A chosen organization that is no longer offered is dropped.
-                let chosen = self.on_behalf_of.get_untracked();
-                if chosen.is_some_and(|c| !list.iter().any(|d| d.ogrn == c)) {
-                    self.on_behalf_of.set(None);
+                // A chosen organization that is no longer offered is dropped; after a reload the
+                // last chosen one is restored while it is still offered.
+                let chosen = self
+                    .on_behalf_of
+                    .get_untracked()
+                    .or_else(|| storage::load_scanner_start().and_then(|s| s.on_behalf_of));
+                let offered = chosen.filter(|c| list.iter().any(|d| d.ogrn == *c));
+                if offered != self.on_behalf_of.get_untracked() {
+                    self.on_behalf_of.set(offered);
                 }
                 self.delegations.set(list);
             }
@@ -46,7 +51,7 @@ impl Scanner {
     /// The server refused a scan on behalf of an organization (revoked or expired delegation):
     /// back to private scanning, and the list asked again.
     pub fn delegation_lost(self) {
-        self.on_behalf_of.set(None);
+        self.choose_org(None);
         self.load_delegations();
     }
 
@@ -63,13 +68,14 @@ impl Scanner {
 
     /// One tap on an organization: scan on its behalf; a tap on the chosen one: back to private.
     fn toggle_org(self, ogrn: Ogrn) {
-        self.on_behalf_of.update(|current| {
-            *current = if current.as_ref() == Some(&ogrn) {
-                None
-            } else {
-                Some(ogrn)
-            };
-        });
+        let current = self.on_behalf_of.get_untracked();
+        self.choose_org((current.as_ref() != Some(&ogrn)).then_some(ogrn));
+    }
+
+    /// Scan for `ogrn` (or privately), remembered for the next opening of the scanner.
+    fn choose_org(self, ogrn: Option<Ogrn>) {
+        storage::update_scanner_start(|s| s.on_behalf_of = ogrn.clone());
+        self.on_behalf_of.set(ogrn);
     }
 }
 
@@ -116,7 +122,7 @@ pub fn OnBehalf(
                     }).collect_view()}
                     <button type="button" class="button secondary small private" class:chosen=private
                         aria-pressed=private.to_string() data-private=""
-                        on:click=move |_| scanner.on_behalf_of.set(None)>
+                        on:click=move |_| scanner.choose_org(None)>
                         {text::ON_BEHALF_PRIVATE}
                     </button>
                 </div>
