@@ -228,6 +228,9 @@ pub struct Settings {
     pub cookie_secure: Option<bool>,
     /// `STATUSPASS_MAX_BODY_BYTES`: largest accepted request body.
     pub max_body_bytes: usize,
+    /// `STATUSPASS_METRICS_BIND`: address of `/metrics` (Prometheus text format), e.g.
+    /// `127.0.0.1:9464`; off when unset. Never the public address.
+    pub metrics_bind: Option<String>,
     /// `STATUSPASS_REQUEST_DEADLINE_MS`: an API request still unanswered after this long is
     /// dropped (what it had not committed is rolled back) and answered 503 `deadline_exceeded`
     /// with `Retry-After`: a stalled database or Redis never holds a client longer.
@@ -558,6 +561,7 @@ const ENV_KEYS: &[&str] = &[
     "cookie_secure",
     "max_body_bytes",
     "request_deadline_ms",
+    "metrics_bind",
     "log_format",
     "timezone",
     "smtp_host",

@@ -72,6 +72,7 @@ pub struct Passes {
     sources: Sources,
     clock: Arc<dyn Clock>,
     policy: PassPolicy,
+    metrics: crate::metrics::Metrics,
 }
 
 impl Passes {
@@ -81,12 +82,14 @@ impl Passes {
         sources: Sources,
         clock: Arc<dyn Clock>,
         policy: PassPolicy,
+        metrics: crate::metrics::Metrics,
     ) -> Self {
         Self {
             store,
             sources,
             clock,
             policy,
+            metrics,
         }
     }
 
@@ -105,7 +108,22 @@ impl Passes {
                 self.stored(pass, now).await?,
             )));
         }
-        let record = match self.sources.of(kind).check(applicant).await? {
+        let started = std::time::Instant::now();
+        let answer = self.sources.of(kind).check(applicant).await;
+        let outcome = match &answer {
+            Ok(Check::Holds { .. }) => "holds",
+            Ok(Check::DoesNotHold) => "does_not_hold",
+            Err(_) => "unavailable",
+        };
+        self.metrics
+            .source_calls
+            .with_label_values(&[kind.as_str(), outcome])
+            .inc();
+        self.metrics
+            .source_seconds
+            .with_label_values(&[kind.as_str()])
+            .observe(started.elapsed().as_secs_f64());
+        let record = match answer? {
             Check::Holds { record } => record,
             Check::DoesNotHold => {
                 tracing::info!(%kind, "source: not held");

@@ -50,6 +50,10 @@ pub struct AppState {
     pub sign_in: Option<Arc<dyn RedirectSignIn>>,
     /// Server-side sessions (database or Redis).
     pub sessions: ServerSessions,
+    /// The Prometheus registry (`/metrics` on `STATUSPASS_METRICS_BIND`).
+    pub metrics: crate::metrics::Metrics,
+    /// The pass store (its pool's use is a metric).
+    pub pass_store: Arc<dyn PassStore>,
     /// Wall time for session lifetimes (tests move pass time without ending sessions).
     pub session_clock: Arc<dyn Clock>,
     /// The monthly report job.
@@ -118,6 +122,8 @@ where
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on its own address, when `STATUSPASS_METRICS_BIND` is set.
+    metrics: Option<(u16, Server)>,
     state: web::Data<AppState>,
 }
 
@@ -136,11 +142,30 @@ impl Application {
         let key = session_key(&state.settings)?;
         let server = run(listener, state.clone(), key)?;
         tracing::info!(port, "listening");
+        let metrics = match state.settings.metrics_bind.as_deref() {
+            Some(bind) if bind == state.settings.bind && !bind.ends_with(":0") => {
+                anyhow::bail!("STATUSPASS_METRICS_BIND must not be the public address {bind}")
+            }
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("binding the metrics address {bind}"))?;
+                let port = listener.local_addr()?.port();
+                tracing::info!(port, "metrics listening");
+                Some((port, run_metrics(listener, state.clone())?))
+            }
+            None => None,
+        };
         Ok(Self {
             port,
             server,
+            metrics,
             state,
         })
+    }
+
+    /// The bound port of `/metrics`, when enabled.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// The bound port.
@@ -157,9 +182,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_forever(self.state.clone()));
         let reporter = tokio::spawn(report_forever(self.state.clone()));
+        let metrics = self.metrics.map(|(_, server)| tokio::spawn(server));
         let result = self.server.await;
         sweeper.abort();
         reporter.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         result
     }
 }
@@ -220,7 +249,14 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         tombstone_ttl: chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
         dynamic_kinds: settings.dynamic_kinds.clone(),
     };
-    let passes = Passes::new(store, sources, clock.clone(), policy);
+    let metrics = crate::metrics::Metrics::new()?;
+    let passes = Passes::new(
+        store.clone(),
+        sources,
+        clock.clone(),
+        policy,
+        metrics.clone(),
+    );
     let demo = if settings.demo_enabled() {
         let people = DemoDirectory::load()?;
         crate::seed::seed_demo(&db, &people, clock.now()).await?;
@@ -241,6 +277,8 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         sign_in,
         sessions,
         session_clock,
+        metrics,
+        pass_store: store,
     })
 }
 
@@ -391,6 +429,51 @@ async fn sweep_forever(state: web::Data<AppState>) {
     }
 }
 
+/// The metrics server: `GET /metrics` only, the pools' use read at each scrape.
+fn run_metrics(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    async fn metrics(state: web::Data<AppState>) -> actix_web::HttpResponse {
+        let pool = state.db.pool();
+        let idle = pool.num_idle();
+        let size = usize::try_from(pool.size()).unwrap_or(usize::MAX);
+        state
+            .metrics
+            .set_pool("database", idle, size.saturating_sub(idle));
+        if let Some((idle, in_use)) = state.pass_store.pool_use() {
+            state.metrics.set_pool("redis", idle, in_use);
+        }
+        actix_web::HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(state.metrics.render())
+    }
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .disable_signals()
+    .run())
+}
+
+/// Adds a report run's figures to `statuspass_report_jobs_total`.
+fn count_report_run(
+    metrics: &crate::metrics::Metrics,
+    summary: &crate::reports::schedule::RunSummary,
+) {
+    for (state, n) in [
+        ("claimed", summary.created),
+        ("sent", summary.sent),
+        ("no_contact_email", summary.waiting_for_email),
+        ("failed", summary.failed),
+    ] {
+        metrics
+            .reports
+            .with_label_values(&[state])
+            .inc_by(u64::try_from(n).unwrap_or(0));
+    }
+}
+
 async fn report_forever(state: web::Data<AppState>) {
     let period = Duration::from_secs(state.settings.report_check_interval_secs.max(1));
     let mut tick = tokio::time::interval(period);
@@ -398,6 +481,7 @@ async fn report_forever(state: web::Data<AppState>) {
         tick.tick().await;
         match state.reports.run_due(false).await {
             Ok(summary) if summary != Default::default() => {
+                count_report_run(&state.metrics, &summary);
                 tracing::info!(?summary, "report run")
             }
             Ok(_) => {}

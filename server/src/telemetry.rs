@@ -34,10 +34,22 @@ pub async fn request_span(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let request_id = uuid::Uuid::new_v4();
     let route = req.match_pattern().unwrap_or_else(|| "(static)".to_owned());
+    let metrics = req
+        .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+        .map(|s| s.metrics.clone());
+    let method = req.method().to_string();
     let span = tracing::info_span!("request", %request_id, method = %req.method(), %route);
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
-    let status = res.status().as_u16();
+    let answer = next.call(req).instrument(span.clone()).await;
+    // A middleware's error (refused cross-site write, deadline) becomes its own response.
+    let status = match &answer {
+        Ok(res) => res.status().as_u16(),
+        Err(e) => e.as_response_error().status_code().as_u16(),
+    };
+    if let Some(metrics) = &metrics {
+        metrics.observe_request(&route, &method, status, started.elapsed());
+    }
+    let mut res = answer?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status, elapsed_ms, "response"));
     if let Ok(value) = HeaderValue::from_str(&request_id.to_string()) {

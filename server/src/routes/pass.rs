@@ -54,7 +54,19 @@ pub async fn get_pass(
         snils,
         birthdate: user.birthdate,
     };
-    let response = match state.passes.issue(&user.subject, &applicant, kind).await? {
+    let issued = state.passes.issue(&user.subject, &applicant, kind).await;
+    let outcome = match &issued {
+        Ok(IssueOutcome::Issued(_)) => "issued",
+        Ok(IssueOutcome::NotFound) => "not_found",
+        Err(crate::passes::PassError::Source(_)) => "unavailable",
+        Err(_) => "error",
+    };
+    state
+        .metrics
+        .passes
+        .with_label_values(&[kind.as_str(), outcome])
+        .inc();
+    let response = match issued? {
         IssueOutcome::Issued(issued) => {
             let pass = issued.pass;
             let token = tokens::part_for(&state.db, &issued, state.settings.disclosure).await?;

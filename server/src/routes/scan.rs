@@ -99,17 +99,43 @@ pub async fn scan(
         )
         .await
         {
-            Ok(true) => response.recorded = valid_kind.is_some(),
+            Ok(true) => {
+                response.recorded = valid_kind.is_some();
+                if response.recorded {
+                    state
+                        .metrics
+                        .ledger_writes
+                        .with_label_values(&["written"])
+                        .inc();
+                }
+            }
             // A concurrent retry recorded it first: its verdict is the answer.
             Ok(false) => {
                 if let Some(earlier) = ledger::earlier_verdict(&state.db, *event_id).await? {
                     return earlier_answer(earlier, ogrn).map(web::Json);
                 }
             }
-            Err(e) => tracing::error!(error = %e, "ledger write failed; scan not recorded"),
+            Err(e) => {
+                state
+                    .metrics
+                    .ledger_writes
+                    .with_label_values(&["failed"])
+                    .inc();
+                tracing::error!(error = %e, "ledger write failed; scan not recorded")
+            }
         }
     }
     tracing::info!(result = response.result.as_str(), "scan");
+    let mode = if on_behalf_of.is_some() {
+        "org"
+    } else {
+        "private"
+    };
+    state
+        .metrics
+        .scans
+        .with_label_values(&[response.result.as_str(), mode])
+        .inc();
     Ok(web::Json(response))
 }
 
@@ -139,7 +165,14 @@ fn earlier_answer(
 
 /// Writes the ledger row; a failure is logged and reported as not recorded, the verdict stands.
 async fn record_scan(state: &AppState, ogrn: &statuspass_shared::Ogrn, kind: StatusKind) -> bool {
-    match ledger::record(&state.db, ogrn, kind, state.clock.now()).await {
+    let written = ledger::record(&state.db, ogrn, kind, state.clock.now()).await;
+    let outcome = if written.is_ok() { "written" } else { "failed" };
+    state
+        .metrics
+        .ledger_writes
+        .with_label_values(&[outcome])
+        .inc();
+    match written {
         Ok(_) => true,
         Err(e) => {
             tracing::error!(error = %e, "ledger write failed; scan not recorded");

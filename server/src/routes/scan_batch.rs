@@ -62,6 +62,23 @@ pub async fn upload(
     let mut results = Vec::with_capacity(events.len());
     for event in events {
         let result = settle(&state, &principal.0.subject, &keys, event).await?;
+        let label = match result.outcome {
+            QueuedOutcome::Recorded => "recorded",
+            QueuedOutcome::Duplicate => "duplicate",
+            QueuedOutcome::Refused => "refused",
+        };
+        state
+            .metrics
+            .scans
+            .with_label_values(&[label, "queued"])
+            .inc();
+        if result.outcome == QueuedOutcome::Recorded {
+            state
+                .metrics
+                .ledger_writes
+                .with_label_values(&["written"])
+                .inc();
+        }
         tracing::info!(
             outcome = ?result.outcome,
             reason = ?result.reason,

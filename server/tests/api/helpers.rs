@@ -90,6 +90,8 @@ pub struct TestApp {
     pub social: Arc<CountingRegistry<Confirmed>>,
     pub state: actix_web::web::Data<AppState>,
     pub public_url: String,
+    /// `http://127.0.0.1:{port}/metrics` when the metrics address is set.
+    pub metrics_url: Option<String>,
     /// Cookie-keeping client: one signed-in person per client.
     pub client: reqwest::Client,
     _data_dir: tempfile::TempDir,
@@ -137,6 +139,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     .await
     .expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_url = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}/metrics"));
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -147,6 +152,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         social,
         state,
         public_url,
+        metrics_url,
         client: new_client(),
         _data_dir: data_dir,
     }

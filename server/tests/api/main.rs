@@ -7,6 +7,7 @@ mod bad_input;
 mod dynamic;
 mod health;
 mod helpers;
+mod metrics;
 mod oidc;
 mod oidc_helpers;
 mod oidc_rogue;

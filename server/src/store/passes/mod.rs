@@ -140,4 +140,10 @@ pub trait PassStore: Send + Sync + 'static {
 
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// `(idle, in use)` connections of its own pool (Redis), for the metrics; `None` when it
+    /// uses the database's pool.
+    fn pool_use(&self) -> Option<(usize, usize)> {
+        None
+    }
 }

@@ -236,6 +236,14 @@ impl PassStore for RedisPassStore {
             .map_err(redis_err)?;
         Ok(())
     }
+
+    fn pool_use(&self) -> Option<(usize, usize)> {
+        let status = self.pool.status();
+        Some((
+            status.available,
+            status.size.saturating_sub(status.available),
+        ))
+    }
 }
 
 #[cfg(test)]
