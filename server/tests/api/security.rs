@@ -125,6 +125,7 @@ contract_test!(
                 .await
                 .unwrap();
             assert_eq!(r.status(), 405, "{method} {path}");
+            assert!(r.headers().contains_key("allow"), "{method} {path}: Allow");
             let body: Value = r.json().await.unwrap();
             assert_eq!(body["error"], "method_not_allowed", "{method} {path}");
         }
@@ -196,3 +197,58 @@ contract_test!(
         );
     }
 );
+
+/// For every path of the OpenAPI description: a method it does not document is a 405 whose
+/// `Allow` lists exactly the documented methods (the route table and the description agree).
+#[tokio::test]
+async fn allow_lists_exactly_the_methods_the_openapi_description_documents() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut checked = 0;
+    for (path, ops) in paths {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        let mut documented: Vec<String> = ops
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_ascii_uppercase())
+            .collect();
+        documented.sort();
+        let concrete = path
+            .replace("{ogrn}", "1027700012340")
+            .replace("{subject}", "demo:x")
+            .replace("{id}", "x");
+        let wrong = ["PATCH", "DELETE", "PUT", "GET"]
+            .into_iter()
+            .find(|m| !documented.iter().any(|d| d == m))
+            .unwrap();
+        let r = app
+            .client
+            .request(wrong.parse().unwrap(), app.url(&concrete))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{wrong} {path}");
+        let mut allow: Vec<String> = r.headers()["allow"]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .map(|m| m.trim().to_owned())
+            .collect();
+        allow.sort();
+        assert_eq!(allow, documented, "{path}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} paths");
+}
