@@ -36,6 +36,7 @@ confirm_url_student = "https://www.gosuslugi.ru/"
 confirm_url_large_family = "https://www.gosuslugi.ru/"
 max_body_bytes = 16384
 request_deadline_ms = 10000
+lookups_per_hour = 30
 log_format = "pretty"
 timezone = "Europe/Moscow"
 smtp_port = 587
@@ -228,6 +229,9 @@ pub struct Settings {
     pub cookie_secure: Option<bool>,
     /// `STATUSPASS_MAX_BODY_BYTES`: largest accepted request body.
     pub max_body_bytes: usize,
+    /// `STATUSPASS_LOOKUPS_PER_HOUR`: registry lookups one person may cause in any hour
+    /// (answers with a live pass do not count); beyond, 429 `too_many_lookups`. 0: no limit.
+    pub lookups_per_hour: usize,
     /// `STATUSPASS_METRICS_BIND`: address of `/metrics` (Prometheus text format), e.g.
     /// `127.0.0.1:9464`; off when unset. Never the public address.
     pub metrics_bind: Option<String>,
@@ -562,6 +566,7 @@ const ENV_KEYS: &[&str] = &[
     "max_body_bytes",
     "request_deadline_ms",
     "metrics_bind",
+    "lookups_per_hour",
     "log_format",
     "timezone",
     "smtp_host",

@@ -27,6 +27,8 @@ pub enum AppError {
     StorageUnavailable(#[source] anyhow::Error),
     #[error("request deadline exceeded")]
     DeadlineExceeded,
+    #[error("too many registry lookups")]
+    TooManyLookups { retry_after_secs: i64 },
     #[error("bad request: {message}")]
     BadRequest { code: &'static str, message: String },
     #[error("request body too large")]
@@ -59,6 +61,7 @@ impl AppError {
             Self::RegistryUnavailable(_) => "registry_unavailable",
             Self::StorageUnavailable(_) => "storage_unavailable",
             Self::DeadlineExceeded => "deadline_exceeded",
+            Self::TooManyLookups { .. } => "too_many_lookups",
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound => "not_found",
@@ -86,6 +89,10 @@ impl AppError {
             Self::DeadlineExceeded => {
                 "Сервис не успел ответить, попробуйте ещё раз через несколько секунд".into()
             }
+            Self::TooManyLookups { retry_after_secs } => format!(
+                "Слишком много запросов подряд. Попробуйте через {} мин.",
+                (retry_after_secs + 59) / 60
+            ),
             Self::BadRequest { message, .. } => message.clone(),
             Self::PayloadTooLarge => "Слишком большой запрос".into(),
             Self::NotFound => "Не найдено".into(),
@@ -107,6 +114,7 @@ impl ResponseError for AppError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::TooManyLookups { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BirthdateUnknown => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -131,6 +139,9 @@ impl ResponseError for AppError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.insert_header(("Retry-After", "5"));
         }
+        if let Self::TooManyLookups { retry_after_secs } = self {
+            res.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
         res.json(ApiError {
             error: self.code().to_owned(),
             message: self.message(),
@@ -153,6 +164,9 @@ impl From<crate::passes::PassError> for AppError {
             PassError::Source(SourceError::NoBirthDate) => Self::BirthdateUnknown,
             PassError::Store(e) => Self::StorageUnavailable(e.into()),
             PassError::Random(e) => Self::Internal(e.into()),
+            PassError::TooManyLookups(wait) => Self::TooManyLookups {
+                retry_after_secs: wait.num_seconds().max(1),
+            },
         }
     }
 }

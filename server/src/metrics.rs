@@ -25,7 +25,7 @@ pub struct Metrics {
     /// `statuspass_http_request_duration_seconds{route, method}`.
     pub request_seconds: HistogramVec,
     /// `statuspass_passes_total{kind, outcome}`: outcome `issued` / `reused` / `not_found` /
-    /// `unavailable` / `error`.
+    /// `unavailable` / `limited` / `error`.
     pub passes: IntCounterVec,
     /// `statuspass_scans_total{result, mode}`: mode `private` / `org` / `queued` (uploaded from
     /// the offline queue; result `recorded` / `duplicate` / `refused`).

@@ -53,6 +53,9 @@ pub enum PassError {
     Store(#[from] StoreError),
     #[error("drawing a dynamic secret: {0}")]
     Random(#[source] openssl::error::ErrorStack),
+    /// Too many registry lookups for this person lately; the next is allowed after this long.
+    #[error("too many registry lookups")]
+    TooManyLookups(Duration),
 }
 
 /// Lifetimes and the code policy.
@@ -64,6 +67,8 @@ pub struct PassPolicy {
     pub tombstone_ttl: Duration,
     /// Kinds whose passes get a rotating code.
     pub dynamic_kinds: Vec<StatusKind>,
+    /// Registry lookups per person per hour (0: no limit).
+    pub lookups_per_hour: usize,
 }
 
 /// Issues and checks passes.
@@ -73,6 +78,7 @@ pub struct Passes {
     clock: Arc<dyn Clock>,
     policy: PassPolicy,
     metrics: crate::metrics::Metrics,
+    limiter: crate::limits::LookupLimiter,
 }
 
 impl Passes {
@@ -85,6 +91,7 @@ impl Passes {
         metrics: crate::metrics::Metrics,
     ) -> Self {
         Self {
+            limiter: crate::limits::LookupLimiter::new(policy.lookups_per_hour),
             store,
             sources,
             clock,
@@ -108,6 +115,9 @@ impl Passes {
                 self.stored(pass, now).await?,
             )));
         }
+        self.limiter
+            .allow(subject, now)
+            .map_err(PassError::TooManyLookups)?;
         let started = std::time::Instant::now();
         let answer = self.sources.of(kind).check(applicant).await;
         let outcome = match &answer {
@@ -205,7 +215,9 @@ impl Passes {
 
     /// Deletes what is due; returns how many passes lost their data.
     pub async fn sweep(&self) -> Result<u64, PassError> {
-        Ok(self.store.sweep(self.clock.now()).await?)
+        let now = self.clock.now();
+        self.limiter.sweep(now);
+        Ok(self.store.sweep(now).await?)
     }
 
     /// The store, for retention checks and health.

@@ -248,6 +248,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         ttl: chrono::Duration::seconds(i64::try_from(settings.pass_ttl_secs)?),
         tombstone_ttl: chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
         dynamic_kinds: settings.dynamic_kinds.clone(),
+        lookups_per_hour: settings.lookups_per_hour,
     };
     let metrics = crate::metrics::Metrics::new()?;
     let passes = Passes::new(

@@ -23,6 +23,7 @@ use crate::tokens;
     (status = 401, body = statuspass_shared::api::ApiError, description = "not signed in"),
     (status = 403, body = statuspass_shared::api::ApiError, description = "account not confirmed, or not a participant"),
     (status = 422, body = statuspass_shared::api::ApiError, description = "`adult` asked without a confirmed birth date in the account (`birthdate_unknown`)"),
+    (status = 429, body = statuspass_shared::api::ApiError, description = "`too_many_lookups`: more registry lookups for this person in the last hour than `STATUSPASS_LOOKUPS_PER_HOUR`; `Retry-After` says when"),
     (status = 503, body = statuspass_shared::api::ApiError, description = "the status's registry, or storage, unavailable"),
 ))]
 pub async fn get_pass(
@@ -59,6 +60,7 @@ pub async fn get_pass(
         Ok(IssueOutcome::Issued(_)) => "issued",
         Ok(IssueOutcome::NotFound) => "not_found",
         Err(crate::passes::PassError::Source(_)) => "unavailable",
+        Err(crate::passes::PassError::TooManyLookups(_)) => "limited",
         Err(_) => "error",
     };
     state

@@ -4,6 +4,7 @@ use statuspass_server::clock::Clock;
 
 use crate::contract_test;
 use crate::helpers::{spawn_app, Backend};
+use statuspass_shared::StatusKind;
 
 contract_test!(pass_needs_sign_in, |backend: Backend| async move {
     let app = spawn_app(backend).await;
@@ -183,3 +184,63 @@ async fn in_redis_the_expiry_index_expires_with_the_newest_tombstone() {
         "{key} expires in {ttl_ms} ms, not with the tombstone ({horizon_ms} ms)"
     );
 }
+
+contract_test!(
+    registry_lookups_are_limited_per_person_with_a_clear_429,
+    |backend: Backend| async move {
+        let app = crate::helpers::spawn_app_with(backend, |s| s.lookups_per_hour = 4).await;
+        let client = app.client_for("ivanov").await;
+        // Pressing «Получить» again while the pass lives asks nobody and counts for nothing.
+        for _ in 0..10 {
+            assert_eq!(app.post_pass_with(&client).await.status(), 200);
+        }
+        assert_eq!(app.registry_calls(), 1);
+        // A loop of «Получить» after each expiry: one lookup each.
+        for _ in 0..3 {
+            app.clock.advance(Duration::minutes(6));
+            assert_eq!(app.post_pass_with(&client).await.status(), 200);
+        }
+        app.clock.advance(Duration::minutes(6));
+        let r = app.post_pass_with(&client).await;
+        assert_eq!(r.status(), 429);
+        let wait: i64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=3600).contains(&wait), "Retry-After {wait}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "too_many_lookups");
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Попробуйте через"));
+        assert_eq!(app.registry_calls(), 4, "the refused press asked nobody");
+        // Another person is not limited; after the hour the first one is served again.
+        let (status, _) = app.pass_of("petrov", StatusKind::SvoParticipant).await;
+        assert_eq!(status, 200);
+        app.clock.advance(Duration::seconds(wait));
+        assert_eq!(app.post_pass_with(&client).await.status(), 200);
+    }
+);
+
+contract_test!(
+    the_default_limit_never_stops_real_use,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        // kovaleva tries each of the five statuses in turn, then shows one all hour long.
+        let client = app.client_for("kovaleva").await;
+        for kind in StatusKind::ALL {
+            let status = app.post_pass_of(&client, kind).await.status();
+            assert_ne!(status, 429, "{kind:?}");
+        }
+        for _ in 0..12 {
+            app.clock.advance(Duration::minutes(5));
+            let status = app
+                .post_pass_of(&client, StatusKind::Student)
+                .await
+                .status();
+            assert_eq!(status, 200);
+        }
+    }
+);
