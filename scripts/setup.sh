@@ -77,9 +77,24 @@ ensure_test_provider() {
   fi
 }
 
+# schemathesis (pinned in tests/schemathesis/requirements.txt) in its own virtualenv under
+# target/tools: installed again only when the requirements change.
+ensure_schemathesis() {
+  local venv=target/tools/schemathesis req=tests/schemathesis/requirements.txt
+  local stamp=target/tools/schemathesis/.statuspass-requirements
+  if ! cmp -s "$req" "$stamp" 2>/dev/null; then
+    log "installing schemathesis ($(grep -v '^#' "$req" | tr -d '\n'))"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$stamp"
+  fi
+}
+
 ensure_rust_tools
 if [ "$mode" = test ]; then
   ensure_debian_packages
   ensure_services
   ensure_test_provider
+  ensure_schemathesis
 fi

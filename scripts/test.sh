@@ -29,5 +29,7 @@ if [ -x tests/e2e/run.sh ]; then
   cargo build --release --bin statuspass
   step "browser tests (headless Chromium)"
   tests/e2e/run.sh
+  step "schemathesis (the OpenAPI description against the real server)"
+  tests/schemathesis/run.sh
 fi
 step "all tests passed"

@@ -35,6 +35,8 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("not found")]
     NotFound,
+    #[error("no such demo person")]
+    UnknownDemoPerson,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("internal error")]
@@ -65,6 +67,7 @@ impl AppError {
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound => "not_found",
+            Self::UnknownDemoPerson => "unknown_demo_person",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal",
         }
@@ -96,6 +99,7 @@ impl AppError {
             Self::BadRequest { message, .. } => message.clone(),
             Self::PayloadTooLarge => "Слишком большой запрос".into(),
             Self::NotFound => "Не найдено".into(),
+            Self::UnknownDemoPerson => "Нет такого демо-пользователя".into(),
             Self::MethodNotAllowed => "Этот метод здесь не поддерживается".into(),
             Self::Internal(_) => "Внутренняя ошибка сервиса".into(),
         }
@@ -117,7 +121,7 @@ impl ResponseError for AppError {
             Self::TooManyLookups { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BirthdateUnknown => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::UnknownDemoPerson => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -164,7 +164,7 @@ pub struct ScanRequest {
     pub code: String,
     /// Scan on behalf of this organization (requires an active delegation).
     #[serde(default)]
-    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, pattern = r"^[0-9]{13}$"))]
     pub on_behalf_of: Option<Ogrn>,
     /// With `on_behalf_of`: the scanner's id of this scan (UUID v4, the same on every retry):
     /// the organization's ledger gets at most one row for it, and a retry the first verdict.
@@ -199,14 +199,77 @@ pub struct QueuedScan {
     /// The decoded QR text exactly as read (the link with its signed token).
     pub code: String,
     /// The device clock at the scan, ms since the epoch.
+    #[serde(deserialize_with = "json_integer::signed")]
+    #[cfg_attr(feature = "server", schema(minimum = -9007199254740991_i64, maximum = 9007199254740991_i64))]
     pub device_time_ms: i64,
     /// Server clock minus device clock (ms) as the scanner last saw it; the scan time is
     /// `device_time_ms + clock_offset_ms`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_integer::signed")]
+    #[cfg_attr(feature = "server", schema(minimum = -9007199254740991_i64, maximum = 9007199254740991_i64))]
     pub clock_offset_ms: i64,
     /// The device's running number of its queued scans (for the device's own order).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_integer::non_negative")]
+    #[cfg_attr(
+        feature = "server",
+        schema(minimum = 0, maximum = 9007199254740991_i64)
+    )]
     pub device_seq: u64,
+}
+
+/// The largest integer a JavaScript client holds exactly (2^53 − 1): the bound of the queued
+/// scans' numbers, in the description and in the parser alike.
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
+/// Integers as JSON Schema counts them: `19180.0` is the integer 19180 (a JavaScript client
+/// may send either), within ±[`MAX_SAFE_INTEGER`]; a fraction or a value beyond is refused.
+mod json_integer {
+    use serde::de::{Deserializer, Error, Visitor};
+
+    use super::MAX_SAFE_INTEGER;
+
+    struct Integer;
+
+    fn bounded<E: Error>(v: i128) -> Result<i64, E> {
+        if (-i128::from(MAX_SAFE_INTEGER)..=i128::from(MAX_SAFE_INTEGER)).contains(&v) {
+            Ok(v as i64)
+        } else {
+            Err(E::custom("integer out of range (±9007199254740991)"))
+        }
+    }
+
+    impl Visitor<'_> for Integer {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+
+        fn visit_i64<E: Error>(self, v: i64) -> Result<i64, E> {
+            bounded(i128::from(v))
+        }
+
+        fn visit_u64<E: Error>(self, v: u64) -> Result<i64, E> {
+            bounded(i128::from(v))
+        }
+
+        fn visit_f64<E: Error>(self, v: f64) -> Result<i64, E> {
+            // Within ±2^53 every integral float is exact.
+            if v.fract() == 0.0 && v.abs() <= MAX_SAFE_INTEGER as f64 {
+                Ok(v as i64)
+            } else {
+                Err(E::custom("expected an integer within ±9007199254740991"))
+            }
+        }
+    }
+
+    pub fn signed<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        d.deserialize_any(Integer)
+    }
+
+    pub fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let v = d.deserialize_any(Integer)?;
+        u64::try_from(v).map_err(|_| D::Error::custom("expected a non-negative integer"))
+    }
 }
 
 /// What became of one uploaded event.
@@ -552,6 +615,37 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&s).unwrap()["by_kind"],
             serde_json::json!({"student": 2})
+        );
+    }
+
+    #[test]
+    fn queued_scan_integers_are_json_schema_integers() {
+        let scan = |time: &str, seq: &str| {
+            serde_json::from_str::<QueuedScan>(&format!(
+                r#"{{"event_id":"0010de42-2792-4e41-87f7-6edd4c137db4","on_behalf_of":"x","code":"",
+                "device_time_ms":{time},"device_seq":{seq}}}"#
+            ))
+        };
+        let ok = scan("19180.0", "3").unwrap();
+        assert_eq!(
+            (ok.device_time_ms, ok.device_seq, ok.clock_offset_ms),
+            (19180, 3, 0)
+        );
+        assert!(scan("1.5", "3").is_err(), "a fraction");
+        assert!(scan("-9007199254740992", "3").is_err(), "below -(2^53 - 1)");
+        assert!(scan("9007199254740992.0", "3").is_err(), "above 2^53 - 1");
+        assert!(scan("1e300", "3").is_err());
+        assert!(scan("0", "-1").is_err(), "a negative sequence number");
+        assert!(scan("0", "9007199254740992").is_err());
+        assert_eq!(
+            scan("-9007199254740991", "9007199254740991")
+                .unwrap()
+                .device_time_ms,
+            -MAX_SAFE_INTEGER
+        );
+        assert_eq!(
+            scan("-3329206150659521.0", "0").unwrap().device_time_ms,
+            -3_329_206_150_659_521
         );
     }
 

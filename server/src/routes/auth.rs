@@ -73,9 +73,9 @@ pub async fn demo_sign_in(
     session: Session,
     body: web::Json<DemoSignIn>,
 ) -> Result<web::Json<Me>, AppError> {
-    let user = demo(&state)?.claims(&body.key).ok_or_else(|| {
-        AppError::bad_request("unknown_demo_person", "Нет такого демо-пользователя")
-    })?;
+    let user = demo(&state)?
+        .claims(&body.key)
+        .ok_or(AppError::UnknownDemoPerson)?;
     complete_sign_in(&state, &session, &user, None).await?;
     tracing::info!("demo sign-in");
     Ok(web::Json(Principal::of(&state, user).await?.me()))

@@ -23,8 +23,8 @@ fn at(path: &str, allow: &'static str) -> Resource {
 
 /// Registers every route.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.route("/healthz", get().to(health::healthz))
-        .route("/somc2/{id}", get().to(somc2::pass_page))
+    cfg.service(at("/healthz", "GET").route(get().to(health::healthz)))
+        .service(at("/somc2/{id}", "GET").route(get().to(somc2::pass_page)))
         .service(
             scope("/api")
                 .service(at("/config", "GET").route(get().to(health::client_config)))

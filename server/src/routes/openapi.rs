@@ -40,6 +40,7 @@ use utoipa::OpenApi;
         super::reports::list,
         super::reports::download,
     ),
+    modifiers(&CommonAnswers),
     components(schemas(
         api::ApiError,
         api::ClientConfig,
@@ -71,6 +72,77 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct ApiDoc;
+
+/// Adds the answers every operation of a kind can give, so that the description lists every
+/// status the server really sends (generated clients and schemathesis rely on it):
+/// - every `/api/` operation: 503 (storage unavailable, or the request deadline);
+/// - an operation with a request body: 400 (malformed) and 413 (too large);
+/// - every state-changing operation: 403 (`cross_site_request`);
+/// - an operation with an `{ogrn}` in its path: 400 (`invalid_ogrn`);
+/// - an operation that needs a session (it documents 403 or 401): 401.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{path::HttpMethod, ContentBuilder, Ref, ResponseBuilder};
+        let error = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiError")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            let ops = [
+                (HttpMethod::Get, item.get.as_mut()),
+                (HttpMethod::Post, item.post.as_mut()),
+                (HttpMethod::Put, item.put.as_mut()),
+                (HttpMethod::Delete, item.delete.as_mut()),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op else { continue };
+                let has_body = op.request_body.is_some();
+                let answers = &mut op.responses.responses;
+                let needs_session = answers.contains_key("401") || answers.contains_key("403");
+                let mut add = |code: &str, what: &str| {
+                    answers
+                        .entry(code.to_owned())
+                        .or_insert_with(|| error(what).into());
+                };
+                add(
+                    "503",
+                    "storage unavailable, or no answer within the request deadline (`Retry-After`)",
+                );
+                if has_body {
+                    add("400", "malformed body");
+                    add("413", "body too large");
+                }
+                if method != HttpMethod::Get {
+                    add(
+                        "403",
+                        "`cross_site_request`: a state-changing call from another site",
+                    );
+                }
+                if path.contains("{ogrn}") {
+                    add(
+                        "400",
+                        "`invalid_ogrn`: not a valid OGRN (13 digits with the check digit)",
+                    );
+                }
+                if needs_session {
+                    add("401", "not signed in");
+                }
+            }
+        }
+    }
+}
 
 /// Serves the description.
 pub async fn openapi_json() -> web::Json<utoipa::openapi::OpenApi> {

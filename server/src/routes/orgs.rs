@@ -141,7 +141,7 @@ pub async fn list(
 }
 
 /// `GET /api/orgs/{ogrn}`.
-#[utoipa::path(get, path = "/api/orgs/{ogrn}", params(("ogrn" = String, Path)), responses((status = 200, body = OrgSummary), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(get, path = "/api/orgs/{ogrn}", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), responses((status = 200, body = OrgSummary), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn get(
     state: web::Data<AppState>,
     principal: Principal,
@@ -153,7 +153,7 @@ pub async fn get(
 }
 
 /// `PUT /api/orgs/{ogrn}/contact-email`: where reports are sent.
-#[utoipa::path(put, path = "/api/orgs/{ogrn}/contact-email", params(("ogrn" = String, Path)), request_body = ContactEmail, responses((status = 200, body = OrgSummary), (status = 400, body = statuspass_shared::api::ApiError), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(put, path = "/api/orgs/{ogrn}/contact-email", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), request_body = ContactEmail, responses((status = 200, body = OrgSummary), (status = 400, body = statuspass_shared::api::ApiError), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn set_contact_email(
     state: web::Data<AppState>,
     principal: Principal,
@@ -177,7 +177,7 @@ pub async fn set_contact_email(
 }
 
 /// `GET /api/orgs/{ogrn}/staff`.
-#[utoipa::path(get, path = "/api/orgs/{ogrn}/staff", params(("ogrn" = String, Path)), responses((status = 200, body = [StaffMember]), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(get, path = "/api/orgs/{ogrn}/staff", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), responses((status = 200, body = [StaffMember]), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn staff(
     state: web::Data<AppState>,
     principal: Principal,
@@ -189,7 +189,7 @@ pub async fn staff(
 }
 
 /// `POST /api/orgs/{ogrn}/staff`: adds a member.
-#[utoipa::path(post, path = "/api/orgs/{ogrn}/staff", params(("ogrn" = String, Path)), request_body = AddStaff, responses((status = 201, body = StaffMember), (status = 400, body = statuspass_shared::api::ApiError), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(post, path = "/api/orgs/{ogrn}/staff", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), request_body = AddStaff, responses((status = 201, body = StaffMember), (status = 400, body = statuspass_shared::api::ApiError), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn add_staff(
     state: web::Data<AppState>,
     principal: Principal,
@@ -252,7 +252,7 @@ pub async fn add_staff(
 }
 
 /// `DELETE /api/orgs/{ogrn}/staff/{subject}`: removes a member and revokes their delegations.
-#[utoipa::path(delete, path = "/api/orgs/{ogrn}/staff/{subject}", params(("ogrn" = String, Path), ("subject" = String, Path)), responses((status = 204), (status = 403, body = statuspass_shared::api::ApiError), (status = 404, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(delete, path = "/api/orgs/{ogrn}/staff/{subject}", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$"), ("subject" = String, Path)), responses((status = 204), (status = 403, body = statuspass_shared::api::ApiError), (status = 404, body = statuspass_shared::api::ApiError)))]
 pub async fn remove_staff(
     state: web::Data<AppState>,
     principal: Principal,
@@ -275,7 +275,7 @@ pub async fn remove_staff(
 }
 
 /// `GET /api/orgs/{ogrn}/delegations`.
-#[utoipa::path(get, path = "/api/orgs/{ogrn}/delegations", params(("ogrn" = String, Path)), responses((status = 200, body = [Delegation]), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(get, path = "/api/orgs/{ogrn}/delegations", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), responses((status = 200, body = [Delegation]), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn delegations(
     state: web::Data<AppState>,
     principal: Principal,
@@ -291,7 +291,7 @@ pub async fn delegations(
 }
 
 /// `POST /api/orgs/{ogrn}/delegations`: issues a delegation to a staff member of the organization.
-#[utoipa::path(post, path = "/api/orgs/{ogrn}/delegations", params(("ogrn" = String, Path)), request_body = NewDelegation, responses((status = 201, body = Delegation), (status = 400, body = statuspass_shared::api::ApiError), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(post, path = "/api/orgs/{ogrn}/delegations", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), request_body = NewDelegation, responses((status = 201, body = Delegation), (status = 400, body = statuspass_shared::api::ApiError), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn issue_delegation(
     state: web::Data<AppState>,
     principal: Principal,
@@ -370,7 +370,7 @@ pub async fn issue_delegation(
 }
 
 /// `POST /api/orgs/{ogrn}/delegations/{id}/revoke`.
-#[utoipa::path(post, path = "/api/orgs/{ogrn}/delegations/{id}/revoke", params(("ogrn" = String, Path), ("id" = String, Path)), responses((status = 204), (status = 403, body = statuspass_shared::api::ApiError), (status = 404, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(post, path = "/api/orgs/{ogrn}/delegations/{id}/revoke", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$"), ("id" = String, Path)), responses((status = 204), (status = 403, body = statuspass_shared::api::ApiError), (status = 404, body = statuspass_shared::api::ApiError)))]
 pub async fn revoke_delegation(
     state: web::Data<AppState>,
     principal: Principal,
@@ -388,7 +388,7 @@ pub async fn revoke_delegation(
 
 /// `GET /api/orgs/{ogrn}/stats`: successful scans recorded in the organization's ledger (and
 /// those of the last 30 days per status kind).
-#[utoipa::path(get, path = "/api/orgs/{ogrn}/stats", params(("ogrn" = String, Path)), responses((status = 200, body = OrgStats), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(get, path = "/api/orgs/{ogrn}/stats", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), responses((status = 200, body = OrgStats), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn stats(
     state: web::Data<AppState>,
     principal: Principal,

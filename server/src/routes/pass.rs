@@ -115,7 +115,19 @@ fn requested_kind(req: &HttpRequest, body: &[u8]) -> Result<StatusKind, AppError
     if !json {
         return Err(json_payload_error(JsonPayloadError::ContentType));
     }
-    let request: PassRequest = serde_json::from_slice(body)
+    // `null` is no request, like an empty body; anything else must be the object.
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| json_payload_error(JsonPayloadError::Deserialize(e)))?;
+    if value.is_null() {
+        return Ok(StatusKind::SvoParticipant);
+    }
+    if !value.is_object() {
+        return Err(AppError::bad_request(
+            "invalid_json",
+            "Некорректный запрос: ожидается объект {\"status\": …}",
+        ));
+    }
+    let request: PassRequest = serde_json::from_value(value)
         .map_err(|e| json_payload_error(JsonPayloadError::Deserialize(e)))?;
     Ok(request.status.unwrap_or(StatusKind::SvoParticipant))
 }

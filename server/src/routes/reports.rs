@@ -12,7 +12,7 @@ use crate::startup::AppState;
 use crate::store::reports;
 
 /// `GET /api/orgs/{ogrn}/reports`: newest first.
-#[utoipa::path(get, path = "/api/orgs/{ogrn}/reports", params(("ogrn" = String, Path)), responses((status = 200, body = [ReportSummary]), (status = 403, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(get, path = "/api/orgs/{ogrn}/reports", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$")), responses((status = 200, body = [ReportSummary]), (status = 403, body = statuspass_shared::api::ApiError)))]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
@@ -42,7 +42,7 @@ pub async fn list(
 }
 
 /// `GET /api/orgs/{ogrn}/reports/{id}/archive`: the zip (workbook, signature, certificate).
-#[utoipa::path(get, path = "/api/orgs/{ogrn}/reports/{id}/archive", params(("ogrn" = String, Path), ("id" = String, Path)), responses((status = 200, content_type = "application/zip"), (status = 403, body = statuspass_shared::api::ApiError), (status = 404, body = statuspass_shared::api::ApiError)))]
+#[utoipa::path(get, path = "/api/orgs/{ogrn}/reports/{id}/archive", params(("ogrn" = String, Path, description = "OGRN: 13 digits, the last one the check digit", pattern = r"^[0-9]{13}$"), ("id" = String, Path)), responses((status = 200, content_type = "application/zip"), (status = 403, body = statuspass_shared::api::ApiError), (status = 404, body = statuspass_shared::api::ApiError)))]
 pub async fn download(
     state: web::Data<AppState>,
     principal: Principal,

@@ -9,7 +9,7 @@
 //! pass itself is long gone by then (deleted 5 minutes after issue); the token is what is left.
 
 use actix_web::web;
-use chrono::{DateTime, Duration};
+use chrono::{DateTime, Datelike, Duration};
 use statuspass_shared::api::{
     QueuedOutcome, QueuedRefusal, QueuedScan, QueuedScanResult, Role, ScanBatch, ScanBatchResults,
     MAX_BATCH_EVENTS, POWER_DELEGATE_SCAN,
@@ -97,10 +97,11 @@ async fn settle(
     event: QueuedScan,
 ) -> Result<QueuedScanResult, AppError> {
     let event_id = event.event_id;
-    let scanned_at = event
-        .device_time_ms
-        .checked_add(event.clock_offset_ms)
-        .and_then(DateTime::from_timestamp_millis);
+    let scanned_ms = event.device_time_ms.checked_add(event.clock_offset_ms);
+    // Only instants an RFC 3339 date-time can say (years 0000–9999); others are refused below.
+    let scanned_at = scanned_ms
+        .and_then(DateTime::from_timestamp_millis)
+        .filter(|t| (0..=9999).contains(&t.year()));
     let answer = |outcome, reason| QueuedScanResult {
         event_id,
         outcome,
@@ -116,7 +117,11 @@ async fn settle(
     };
     let now = state.clock.now();
     let Some(scanned_at) = scanned_at else {
-        return refused(QueuedRefusal::TooOld);
+        return refused(if scanned_ms.is_some_and(|ms| ms > 0) {
+            QueuedRefusal::ScannedInFuture
+        } else {
+            QueuedRefusal::TooOld
+        });
     };
     if scanned_at > now + FUTURE_LEEWAY {
         return refused(QueuedRefusal::ScannedInFuture);

@@ -74,7 +74,7 @@ contract_test!(
         let r = app
             .sign_in_as(&app.client, "'; DROP TABLE passes; --")
             .await;
-        assert_eq!(error_of(r, 400).await, "unknown_demo_person");
+        assert_eq!(error_of(r, 404).await, "unknown_demo_person");
 
         // nothing above changed the stored state
         app.sign_in("staff-none").await;
