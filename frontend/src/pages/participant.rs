@@ -133,7 +133,7 @@ pub fn ParticipantPage() -> impl IntoView {
                 }
                 Err(e) if e.code() == Some("account_not_confirmed") => PassState::Unconfirmed,
                 Err(e) if e.status() == Some(503) => PassState::Unavailable,
-                Err(e) if matches!(e.status(), Some(400 | 422)) => {
+                Err(e) if matches!(e.status(), Some(400 | 422 | 429)) => {
                     PassState::Refused(e.code().unwrap_or("error").to_owned(), e.user_message())
                 }
                 Err(_) => PassState::Failed,
