@@ -122,7 +122,7 @@ measure() {
 
 fresh_pg() {
   local db="sp_bench_$1_$$"
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+  PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
   echo "postgres://postgres@127.0.0.1:5432/$db"
 }
 
