@@ -34,9 +34,10 @@ pub async fn request_span(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let request_id = uuid::Uuid::new_v4();
     let route = req.match_pattern().unwrap_or_else(|| "(static)".to_owned());
-    let metrics = req
+    // One reference count, not a copy of the metric handles.
+    let state = req
         .app_data::<actix_web::web::Data<crate::startup::AppState>>()
-        .map(|s| s.metrics.clone());
+        .cloned();
     let method = req.method().to_string();
     let span = tracing::info_span!("request", %request_id, method = %req.method(), %route);
     let started = Instant::now();
@@ -46,8 +47,10 @@ pub async fn request_span(
         Ok(res) => res.status().as_u16(),
         Err(e) => e.as_response_error().status_code().as_u16(),
     };
-    if let Some(metrics) = &metrics {
-        metrics.observe_request(&route, &method, status, started.elapsed());
+    if let Some(state) = &state {
+        state
+            .metrics
+            .observe_request(&route, &method, status, started.elapsed());
     }
     let mut res = answer?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -155,11 +155,16 @@ pub async fn load_keys() -> Option<StoredKeys> {
     get(KEYS).await
 }
 
-pub async fn save_keys(keys: &StoredKeys) -> bool {
-    match serde_json::to_string(keys) {
-        Ok(json) => put(&[(KEYS, json)]).await,
+/// Writes one record as JSON text; whether it was committed.
+async fn put_json<T: Serialize + ?Sized>(key: &str, value: &T) -> bool {
+    match serde_json::to_string(value) {
+        Ok(json) => put(&[(key, json)]).await,
         Err(_) => false,
     }
+}
+
+pub async fn save_keys(keys: &StoredKeys) -> bool {
+    put_json(KEYS, keys).await
 }
 
 pub async fn load_seen() -> SeenList {
@@ -167,10 +172,7 @@ pub async fn load_seen() -> SeenList {
 }
 
 pub async fn save_seen(seen: &SeenList) -> bool {
-    match serde_json::to_string(seen) {
-        Ok(json) => put(&[(SEEN, json)]).await,
-        Err(_) => false,
-    }
+    put_json(SEEN, seen).await
 }
 
 pub async fn load_queue() -> OfflineQueue {
@@ -178,10 +180,7 @@ pub async fn load_queue() -> OfflineQueue {
 }
 
 pub async fn save_queue(queue: &OfflineQueue) -> bool {
-    match serde_json::to_string(queue) {
-        Ok(json) => put(&[(QUEUE, json)]).await,
-        Err(_) => false,
-    }
+    put_json(QUEUE, queue).await
 }
 
 /// Writes the seen-list and the queue in one transaction: a queued scan is on the seen-list
@@ -195,8 +194,5 @@ pub async fn save_seen_and_queue(seen: &SeenList, queue: &OfflineQueue) -> bool 
 
 /// Records who is signed in on the scanner (`None`: nobody), for the service worker.
 pub async fn save_owner(owner: Option<&str>) -> bool {
-    match serde_json::to_string(&owner) {
-        Ok(json) => put(&[(OWNER, json)]).await,
-        Err(_) => false,
-    }
+    put_json(OWNER, &owner).await
 }

@@ -133,36 +133,38 @@ pub async fn record(
 }
 
 /// Number of rows of the organization with `from <= scanned_at < until`.
-#[tracing::instrument(skip(db))]
 pub async fn count_between(
     db: &Db,
     ogrn: &Ogrn,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM ledger WHERE ogrn = $1 AND scanned_at >= $2 AND scanned_at < $3",
-    )
-    .bind(ogrn.as_str())
-    .bind(to_millis(from))
-    .bind(to_millis(until))
-    .fetch_one(db.pool())
-    .await?;
-    Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
+    count_in(db, ogrn, "scanned_at", from, until).await
 }
 
 /// Number of rows of the organization a report of `[from, until)` carries
 /// (`from <= report_at < until`).
-#[tracing::instrument(skip(db))]
 pub async fn count_for_report(
     db: &Db,
     ogrn: &Ogrn,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM ledger WHERE ogrn = $1 AND report_at >= $2 AND report_at < $3",
-    )
+    count_in(db, ogrn, "report_at", from, until).await
+}
+
+/// Rows of the organization with `from <= {column} < until` (`column`: one of the two times).
+#[tracing::instrument(skip(db))]
+async fn count_in(
+    db: &Db,
+    ogrn: &Ogrn,
+    column: &'static str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM ledger WHERE ogrn = $1 AND {column} >= $2 AND {column} < $3"
+    ))
     .bind(ogrn.as_str())
     .bind(to_millis(from))
     .bind(to_millis(until))

@@ -93,19 +93,7 @@ fn host_port(url: &str) -> String {
 
 #[tokio::test]
 async fn redis_and_postgres_going_away_answer_503_and_recover() {
-    let db = fresh_postgres_database().await;
-    let redis = redis_url();
-    let pg_proxy = Proxy::start(host_port(&db)).await;
-    let redis_proxy = Proxy::start(host_port(&redis)).await;
-    let db_via_proxy = db.replacen(&host_port(&db), &format!("127.0.0.1:{}", pg_proxy.port), 1);
-    let redis_via_proxy = format!("redis://127.0.0.1:{}", redis_proxy.port);
-    let app = spawn_app_with(Backend::PostgresRedis, |s| {
-        s.database_url = Some(statuspass_server::configuration::Secret::new(db_via_proxy));
-        s.redis_url = Some(statuspass_server::configuration::Secret::new(
-            redis_via_proxy,
-        ));
-    })
-    .await;
+    let (app, pg_proxy, redis_proxy) = app_behind_proxies(10_000).await;
     let (link, _) = app.issue_pass_for("ivanov").await;
     app.sign_in("staff-none").await;
 
