@@ -36,6 +36,9 @@ confirm_url_student = "https://www.gosuslugi.ru/"
 confirm_url_large_family = "https://www.gosuslugi.ru/"
 max_body_bytes = 16384
 request_deadline_ms = 10000
+db_statement_timeout_ms = 2000
+redis_command_timeout_ms = 2000
+report_statement_timeout_ms = 600000
 lookups_per_hour = 30
 log_format = "pretty"
 timezone = "Europe/Moscow"
@@ -239,6 +242,16 @@ pub struct Settings {
     /// dropped (what it had not committed is rolled back) and answered 503 `deadline_exceeded`
     /// with `Retry-After`: a stalled database or Redis never holds a client longer.
     pub request_deadline_ms: u64,
+    /// `STATUSPASS_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL cancels any statement running longer
+    /// (`statement_timeout`; the report's ledger read has its own, below); on SQLite the longest
+    /// wait for a lock (`busy_timeout`). Either way the call fails and is answered 503.
+    pub db_statement_timeout_ms: u64,
+    /// `STATUSPASS_REDIS_COMMAND_TIMEOUT_MS`: a Redis command (or a new connection) unanswered
+    /// after this long fails, and the request is answered 503.
+    pub redis_command_timeout_ms: u64,
+    /// `STATUSPASS_REPORT_STATEMENT_TIMEOUT_MS`: the statement timeout of the one long read,
+    /// the ledger rows of a report (a million rows take seconds); PostgreSQL only.
+    pub report_statement_timeout_ms: u64,
     /// `STATUSPASS_LOG_FORMAT`: `pretty` or `json`.
     pub log_format: LogFormat,
     /// `STATUSPASS_TIMEZONE`: the service time zone (IANA name) for times shown and reported.
@@ -504,6 +517,16 @@ impl Settings {
         }
     }
 
+    /// The storage timeouts (`STATUSPASS_*_TIMEOUT_MS`).
+    pub fn storage_timeouts(&self) -> crate::store::Timeouts {
+        let ms = std::time::Duration::from_millis;
+        crate::store::Timeouts {
+            statement: ms(self.db_statement_timeout_ms),
+            redis_command: ms(self.redis_command_timeout_ms),
+            report_statement: ms(self.report_statement_timeout_ms),
+        }
+    }
+
     /// Whether OpenID Connect sign-in is configured.
     pub fn oidc_enabled(&self) -> bool {
         self.oidc_issuer.is_some()
@@ -565,6 +588,9 @@ const ENV_KEYS: &[&str] = &[
     "cookie_secure",
     "max_body_bytes",
     "request_deadline_ms",
+    "db_statement_timeout_ms",
+    "redis_command_timeout_ms",
+    "report_statement_timeout_ms",
     "metrics_bind",
     "lookups_per_hour",
     "log_format",

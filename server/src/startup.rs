@@ -199,14 +199,19 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
     let links = settings.pass_links()?;
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
-    let db = Db::connect(&settings.database_url()).await?;
+    let timeouts = settings.storage_timeouts();
+    let db = Db::connect(&settings.database_url(), timeouts).await?;
+    let redis = match &settings.redis_url {
+        Some(url) => Some(redis_pool(url.expose(), timeouts.redis_command)?),
+        None => None,
+    };
     let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
     tokens::ensure_keys(&db, clock.now())
         .await
         .context("preparing the token signing keys")?;
-    let store: Arc<dyn PassStore> = match &settings.redis_url {
-        Some(url) => {
-            let store = RedisPassStore::new(url.expose(), &settings.redis_prefix)?;
+    let store: Arc<dyn PassStore> = match &redis {
+        Some(pool) => {
+            let store = RedisPassStore::new(pool.clone(), &settings.redis_prefix)?;
             store.ping().await.context("Redis is not reachable")?;
             Arc::new(store)
         }
@@ -234,12 +239,8 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
     let session_clock = overrides
         .session_clock
         .unwrap_or_else(|| Arc::new(SystemClock));
-    let sessions = match &settings.redis_url {
-        Some(url) => ServerSessions::redis(
-            redis_pool(url.expose())?,
-            &settings.redis_prefix,
-            session_clock.clone(),
-        ),
+    let sessions = match redis {
+        Some(pool) => ServerSessions::redis(pool, &settings.redis_prefix, session_clock.clone()),
         None => ServerSessions::sql(db.clone(), session_clock.clone()),
     };
     let sign_in =

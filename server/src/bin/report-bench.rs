@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut settings = Settings::defaults()?;
     settings.data_dir = dir.path().to_path_buf();
-    let db = Db::connect(&settings.database_url()).await?;
+    let db = Db::connect(&settings.database_url(), settings.storage_timeouts()).await?;
     let org = Organization {
         ogrn: Ogrn::parse("1027700012340")?,
         full_name: "Benchmark organization".into(),

@@ -79,10 +79,17 @@ impl ReportJob {
         until: DateTime<Utc>,
     ) -> anyhow::Result<BuiltReport> {
         let mut workbook = build::ReportWorkbook::new(org, from, until, self.timezone)?;
-        let mut rows = ledger::stream_for_report(&self.db, &org.ogrn, from, until);
+        let mut read = self
+            .db
+            .begin_long_read()
+            .await
+            .context("reading the ledger")?;
+        let mut rows = ledger::stream_for_report(&mut read, &org.ogrn, from, until);
         while let Some(entry) = rows.try_next().await.context("reading the ledger")? {
             workbook.push(&entry)?;
         }
+        drop(rows);
+        read.commit().await.context("reading the ledger")?;
         let rows = workbook.rows();
         let xlsx = workbook.finish().context("writing the workbook")?;
         let signature = self.signer.sign_detached(&xlsx)?;

@@ -201,9 +201,10 @@ pub async fn count_by_kind_between(
 
 /// The rows a report of `[from, until)` carries (`from <= report_at < until`: the period's
 /// scans and offline scans of earlier periods uploaded late), oldest scan first, as a stream
-/// (a year of a stadium's scans need not fit in memory).
+/// (a year of a stadium's scans need not fit in memory), read on `conn` (a transaction from
+/// [`Db::begin_long_read`], whose statement timeout allows a long read).
 pub fn stream_for_report<'a>(
-    db: &'a Db,
+    conn: &'a mut sqlx::AnyConnection,
     ogrn: &'a Ogrn,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
@@ -216,7 +217,7 @@ pub fn stream_for_report<'a>(
     .bind(ogrn.as_str())
     .bind(to_millis(from))
     .bind(to_millis(until))
-    .fetch(db.pool())
+    .fetch(conn)
     .map(|row| {
         let r = row?;
         Ok(LedgerEntry {

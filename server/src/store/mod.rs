@@ -28,15 +28,40 @@ enum Engine {
     Postgres,
 }
 
+/// How long storage may take (`STATUSPASS_*_TIMEOUT_MS`): a store that does not answer in time
+/// fails the call, which the API answers 503.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Every database statement (PostgreSQL `statement_timeout`; SQLite `busy_timeout`).
+    pub statement: Duration,
+    /// Every Redis command, and connecting to Redis.
+    pub redis_command: Duration,
+    /// The report's read of the ledger (PostgreSQL only: SQLite has no statement timeout).
+    pub report_statement: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            statement: Duration::from_secs(2),
+            redis_command: Duration::from_secs(2),
+            report_statement: Duration::from_secs(600),
+        }
+    }
+}
+
 /// The relational database.
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
+    engine: Engine,
+    timeouts: Timeouts,
 }
 
 impl Db {
-    /// Connects and applies the engine's migrations.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    /// Connects and applies the engine's migrations; every connection gets the statement
+    /// timeout of `timeouts`.
+    pub async fn connect(url: &str, timeouts: Timeouts) -> anyhow::Result<Self> {
         install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite
@@ -48,15 +73,25 @@ impl Db {
         let mut options = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(5))
             .max_connections(if engine == Engine::Sqlite { 4 } else { 10 });
-        if engine == Engine::Sqlite {
-            options = options.after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                        .await?;
-                    Ok(())
-                })
-            });
-        }
+        let statement_ms = timeouts.statement.as_millis();
+        options = options.after_connect(move |conn, _| {
+            Box::pin(async move {
+                match engine {
+                    Engine::Sqlite => {
+                        conn.execute(&*format!(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {statement_ms}; \
+                             PRAGMA foreign_keys = ON;"
+                        ))
+                        .await?
+                    }
+                    Engine::Postgres => {
+                        conn.execute(&*format!("SET statement_timeout = {statement_ms}"))
+                            .await?
+                    }
+                };
+                Ok(())
+            })
+        });
         let pool = options
             .connect(url)
             .await
@@ -66,7 +101,25 @@ impl Db {
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            engine,
+            timeouts,
+        })
+    }
+
+    /// A transaction for one long read (the report's ledger rows): on PostgreSQL its statements
+    /// may take the report statement timeout instead of the usual one.
+    pub async fn begin_long_read(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        if self.engine == Engine::Postgres {
+            let ms = self.timeouts.report_statement.as_millis();
+            tx.execute(&*format!("SET LOCAL statement_timeout = {ms}"))
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// The connection pool.
@@ -84,20 +137,22 @@ impl Db {
     }
 }
 
-/// A Redis connection pool with short timeouts (a stalled Redis answers within seconds).
-pub fn redis_pool(url: &str) -> anyhow::Result<deadpool_redis::Pool> {
-    let timeout = Some(Duration::from_secs(2));
-    let mut cfg = deadpool_redis::Config::from_url(url);
-    cfg.pool = Some(deadpool_redis::PoolConfig {
-        max_size: 16,
-        timeouts: deadpool_redis::Timeouts {
-            wait: timeout,
-            create: timeout,
-            recycle: timeout,
-        },
-        ..Default::default()
-    });
-    cfg.create_pool(Some(deadpool_redis::Runtime::Tokio1))
+/// A Redis connection pool in which every command, new connection and wait for a free
+/// connection is bounded by `command_timeout` (a stalled Redis fails calls, it does not hold
+/// them). One pool serves the pass store and the sessions.
+pub fn redis_pool(url: &str, command_timeout: Duration) -> anyhow::Result<deadpool_redis::Pool> {
+    let connection = deadpool_redis::redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(command_timeout))
+        .set_response_timeout(Some(command_timeout));
+    let manager =
+        deadpool_redis::Manager::new_with_config(url, connection).context("parsing REDIS_URL")?;
+    deadpool_redis::Pool::builder(manager)
+        .max_size(16)
+        .wait_timeout(Some(command_timeout))
+        .create_timeout(Some(command_timeout))
+        .recycle_timeout(Some(command_timeout))
+        .runtime(deadpool_redis::Runtime::Tokio1)
+        .build()
         .context("creating the Redis pool")
 }
 

@@ -568,7 +568,8 @@ contract_test!(
         let until = app.clock.now() + Duration::days(1);
         let kinds: Vec<StatusKind> = {
             use futures_util::TryStreamExt;
-            statuspass_server::store::ledger::stream_for_report(&app.state.db, &ogrn, from, until)
+            let mut read = app.state.db.begin_long_read().await.unwrap();
+            statuspass_server::store::ledger::stream_for_report(&mut read, &ogrn, from, until)
                 .map_ok(|e| e.kind)
                 .try_collect()
                 .await

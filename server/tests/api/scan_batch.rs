@@ -40,7 +40,8 @@ impl TestApp {
         let ogrn = Ogrn::parse(ogrn).unwrap();
         let from = DateTime::<Utc>::UNIX_EPOCH;
         let until = from + Duration::days(365 * 200);
-        ledger::stream_for_report(&self.state.db, &ogrn, from, until)
+        let mut read = self.state.db.begin_long_read().await.unwrap();
+        ledger::stream_for_report(&mut read, &ogrn, from, until)
             .map_ok(|e| e.scanned_at)
             .try_collect()
             .await

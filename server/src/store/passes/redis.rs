@@ -58,9 +58,8 @@ pub struct RedisPassStore {
 }
 
 impl RedisPassStore {
-    /// Connects to `url`; every key starts with `prefix`.
-    pub fn new(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        let pool = crate::store::redis_pool(url)?;
+    /// The pass store on `pool`; every key starts with `prefix`.
+    pub fn new(pool: Pool, prefix: &str) -> anyhow::Result<Self> {
         Ok(Self {
             pool,
             prefix: prefix.to_owned(),
