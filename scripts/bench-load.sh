@@ -9,6 +9,7 @@
 # CONNECTIONS connections (default 32) from wrk with 2 threads.
 #
 #   scripts/bench-load.sh            # needs target/release/statuspass (cargo build --release)
+#   SETUPS="sqlite pg" scripts/bench-load.sh   # only some setups (sqlite, pg, two)
 #
 # Installs Debian's wrk and nginx when missing. PostgreSQL and Redis on 127.0.0.1 as for the
 # tests (scripts/setup.sh test starts them).
@@ -18,6 +19,7 @@ repo=$(pwd)
 bin="${STATUSPASS_BIN:-$repo/target/release/statuspass}"
 duration="${DURATION:-10}"
 connections="${CONNECTIONS:-32}"
+setups=" ${SETUPS:-sqlite pg two} "
 [ -x "$bin" ] || { echo "bench-load: build the server first: cargo build --release --bin statuspass" >&2; exit 2; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -128,15 +130,20 @@ fresh_pg() {
 
 echo "statuspass load figures, $(nproc) cores, $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 
-port=$(free_port)
-start_instance sqlite "$port"
-measure "SQLite, one instance" "http://127.0.0.1:$port"
+if [[ $setups == *" sqlite "* ]]; then
+  port=$(free_port)
+  start_instance sqlite "$port"
+  measure "SQLite, one instance" "http://127.0.0.1:$port"
+fi
 
-pg=$(fresh_pg one)
-port=$(free_port)
-start_instance pg "$port" DATABASE_URL="$pg" REDIS_URL=redis://127.0.0.1:6379 STATUSPASS_REDIS_PREFIX="spbench:$$:one:"
-measure "PostgreSQL + Redis, one instance" "http://127.0.0.1:$port"
+if [[ $setups == *" pg "* ]]; then
+  pg=$(fresh_pg one)
+  port=$(free_port)
+  start_instance pg "$port" DATABASE_URL="$pg" REDIS_URL=redis://127.0.0.1:6379 STATUSPASS_REDIS_PREFIX="spbench:$$:one:"
+  measure "PostgreSQL + Redis, one instance" "http://127.0.0.1:$port"
+fi
 
+[[ $setups == *" two "* ]] || exit 0
 pg=$(fresh_pg two)
 a=$(free_port); b=$(free_port); front=$(free_port)
 # Both instances share the session key, as instances behind one balancer must.

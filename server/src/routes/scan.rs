@@ -53,11 +53,8 @@ pub async fn scan(
             return Err(AppError::NoActiveDelegation);
         }
     }
-    if let Some((ogrn, event_id)) = &event {
-        if let Some(earlier) = ledger::earlier_verdict(&state.db, *event_id).await? {
-            return earlier_answer(earlier, ogrn).map(web::Json);
-        }
-    }
+    // A retry is told by the event id's conflict when its verdict is recorded below; its
+    // answer is then the verdict first given (the pass may have expired since).
     let found = match state.links.classify(&code) {
         ScannedCode::Foreign => None,
         ScannedCode::Malformed => Some(Verdict::Unknown),
@@ -109,7 +106,7 @@ pub async fn scan(
                         .inc();
                 }
             }
-            // A concurrent retry recorded it first: its verdict is the answer.
+            // Recorded before (a retry, or a concurrent twin): that verdict is the answer.
             Ok(false) => {
                 if let Some(earlier) = ledger::earlier_verdict(&state.db, *event_id).await? {
                     return earlier_answer(earlier, ogrn).map(web::Json);

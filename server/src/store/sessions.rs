@@ -2,9 +2,11 @@
 //! state lives in the database (embedded) or Redis (production), so every instance sees the
 //! same sessions and logout really ends one — a copy of the old cookie finds nothing.
 //!
-//! Keys are stored as their SHA-256 only. The idle deadline moves on every request
-//! (`update_ttl`): in the database it is a column compared with the injected session clock, in
-//! Redis the key's own expiry (Redis' clock). The absolute lifetime is checked by the identity
+//! Keys are stored as their SHA-256 only. The idle deadline moves with use (`update_ttl`, called
+//! on every request, writes at most once a minute per session and instance — a tenth of the
+//! idle lifetime when that is shorter — so a busy desk does not turn every read into a write):
+//! in the database it is a column compared with the injected session clock, in Redis the key's
+//! own expiry (Redis' clock). The absolute lifetime is checked by the identity
 //! layer (`auth::Principal`) against the sign-in time in the state, on the session clock.
 
 use std::collections::HashMap;
@@ -35,6 +37,45 @@ enum Backend {
 pub struct ServerSessions {
     backend: Backend,
     clock: Arc<dyn Clock>,
+    extended: Arc<Extended>,
+}
+
+/// When this instance last moved each session's idle deadline (session clock, ms), so that
+/// `update_ttl` can skip a write that would move it by less than a step.
+#[derive(Default)]
+struct Extended(std::sync::Mutex<HashMap<String, i64>>);
+
+impl Extended {
+    /// Sessions remembered at most; beyond, the memory starts again (a few extra writes).
+    const MAX: usize = 100_000;
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the deadline of `key_hash` moved less than `step_ms` before `now`.
+    fn recently(&self, key_hash: &str, now: i64, step_ms: i64) -> bool {
+        self.map()
+            .get(key_hash)
+            .is_some_and(|at| now.saturating_sub(*at) < step_ms)
+    }
+
+    fn mark(&self, key_hash: &str, now: i64) {
+        let mut map = self.map();
+        if map.len() >= Self::MAX && !map.contains_key(key_hash) {
+            map.clear();
+        }
+        map.insert(key_hash.to_owned(), now);
+    }
+
+    fn forget(&self, key_hash: &str) {
+        self.map().remove(key_hash);
+    }
+}
+
+/// The idle deadline is moved when it would move by at least this much.
+fn extension_step_ms(ttl_ms: i64) -> i64 {
+    (ttl_ms / 10).min(60_000)
 }
 
 impl ServerSessions {
@@ -43,6 +84,7 @@ impl ServerSessions {
         Self {
             backend: Backend::Sql(db),
             clock,
+            extended: Arc::default(),
         }
     }
 
@@ -54,6 +96,7 @@ impl ServerSessions {
                 prefix: format!("{prefix}session:"),
             },
             clock,
+            extended: Arc::default(),
         }
     }
 
@@ -75,6 +118,7 @@ impl ServerSessions {
 
     /// Ends every session whose key hashes to `key_hash` (none if unknown).
     async fn remove(&self, key_hash: &str) -> anyhow::Result<()> {
+        self.extended.forget(key_hash);
         match &self.backend {
             Backend::Sql(db) => {
                 sqlx::query("DELETE FROM sessions WHERE key_hash = $1")
@@ -118,9 +162,9 @@ impl ServerSessions {
         create: bool,
     ) -> anyhow::Result<bool> {
         let ttl_ms = ttl.whole_milliseconds().clamp(1, i64::MAX as i128) as i64;
-        match &self.backend {
+        let now = self.now_ms();
+        let written = match &self.backend {
             Backend::Sql(db) => {
-                let now = self.now_ms();
                 let query = if create {
                     "INSERT INTO sessions (key_hash, state, expires_at) VALUES ($1, $2, $3)"
                 } else {
@@ -134,7 +178,7 @@ impl ServerSessions {
                     .bind(now)
                     .execute(db.pool())
                     .await?;
-                Ok(done.rows_affected() > 0)
+                done.rows_affected() > 0
             }
             Backend::Redis { pool, prefix } => {
                 let mut conn = pool.get().await.context("connecting to Redis")?;
@@ -145,16 +189,26 @@ impl ServerSessions {
                     .arg(ttl_ms)
                     .arg(if create { "NX" } else { "XX" });
                 let written: Option<String> = cmd.query_async(&mut *conn).await?;
-                Ok(written.is_some())
+                written.is_some()
             }
+        };
+        if written {
+            self.extended.mark(key_hash, now);
         }
+        Ok(written)
     }
 
     async fn extend(&self, key_hash: &str, ttl: &Duration) -> anyhow::Result<()> {
         let ttl_ms = ttl.whole_milliseconds().clamp(1, i64::MAX as i128) as i64;
+        let now = self.now_ms();
+        if self
+            .extended
+            .recently(key_hash, now, extension_step_ms(ttl_ms))
+        {
+            return Ok(());
+        }
         match &self.backend {
             Backend::Sql(db) => {
-                let now = self.now_ms();
                 sqlx::query(
                     "UPDATE sessions SET expires_at = $2 WHERE key_hash = $1 AND expires_at > $3",
                 )
@@ -169,6 +223,7 @@ impl ServerSessions {
                 let _: bool = conn.pexpire(format!("{prefix}{key_hash}"), ttl_ms).await?;
             }
         }
+        self.extended.mark(key_hash, now);
         Ok(())
     }
 

@@ -141,6 +141,35 @@ async fn a_session_idle_for_eleven_minutes_is_signed_out() {
     assert_eq!(app.me_status(&client).await, 401, "11 minutes idle");
 }
 
+// SQLite only, as above. The deadline moves at most once a minute (a tenth of the idle
+// lifetime when shorter): requests in between write nothing, so a session can end up to that
+// step early, never late.
+#[tokio::test]
+async fn the_idle_deadline_moves_at_most_once_a_step() {
+    let (app, clock) = spawn(Backend::Sqlite).await;
+    let (client, _) = browser();
+    app.sign_in_ivanov(&client).await;
+    clock.advance(Duration::seconds(30));
+    assert_eq!(app.me_status(&client).await, 200, "30 s after sign-in");
+    clock.advance(Duration::seconds(570 + 1));
+    assert_eq!(
+        app.me_status(&client).await,
+        401,
+        "the request 30 s after sign-in did not move the deadline"
+    );
+
+    let (client, _) = browser();
+    app.sign_in_ivanov(&client).await;
+    clock.advance(Duration::seconds(61));
+    assert_eq!(app.me_status(&client).await, 200);
+    clock.advance(Duration::seconds(570));
+    assert_eq!(
+        app.me_status(&client).await,
+        200,
+        "the request 61 s after sign-in moved it"
+    );
+}
+
 #[tokio::test]
 async fn in_redis_a_session_expires_after_the_idle_lifetime() {
     let settings = short_session_settings(Backend::PostgresRedis).await;
