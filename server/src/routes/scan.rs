@@ -118,7 +118,10 @@ pub async fn scan(
                     .ledger_writes
                     .with_label_values(&["failed"])
                     .inc();
-                tracing::error!(error = %e, "ledger write failed; scan not recorded")
+                // 503: the desk retries (or queues) the scan with the same event id, so the
+                // organization's scan is not lost as a "valid, not recorded" answer.
+                tracing::error!(error = %e, "ledger write failed; scan not recorded");
+                return Err(e.into());
             }
         }
     }
