@@ -30,6 +30,16 @@ const INSERT: &str = "INSERT INTO ledger (scan_id, ogrn, scanned_at, kind, repor
      SELECT $1, $2, $3, $4, CASE WHEN r.e IS NULL OR r.e <= $3 THEN $3 ELSE r.e END \
      FROM (SELECT MAX(period_end) AS e FROM reports WHERE ogrn = $2) r";
 
+/// [`record_event`] on PostgreSQL: the event and (when `$5 = 1`) its ledger row as [`INSERT`]
+/// would write it, in one statement; answers 1 when the event was new.
+const RECORD_EVENT_POSTGRES: &str = "WITH e AS (\
+     INSERT INTO scan_events (event_id, ogrn, result, status_kind, recorded, scanned_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id), \
+     l AS (INSERT INTO ledger (scan_id, ogrn, scanned_at, kind, report_at) \
+     SELECT $7, $2, $6, $4, CASE WHEN r.e IS NULL OR r.e <= $6 THEN $6 ELSE r.e END \
+     FROM (SELECT MAX(period_end) AS e FROM reports WHERE ogrn = $2) r, e WHERE $5 = 1) \
+     SELECT COUNT(*) FROM e";
+
 fn decode_kind(s: &str) -> Result<StatusKind, sqlx::Error> {
     StatusKind::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("status kind {s:?}").into()))
 }
@@ -81,6 +91,20 @@ pub async fn record_event(
     valid_kind: Option<StatusKind>,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
+    if db.is_postgres() {
+        // One statement, one round trip: the event, and the ledger row only if the event is new.
+        let fresh: i64 = sqlx::query_scalar(RECORD_EVENT_POSTGRES)
+            .bind(event_id.to_string())
+            .bind(ogrn.as_str())
+            .bind(result)
+            .bind(valid_kind.map(StatusKind::as_str))
+            .bind(i64::from(valid_kind.is_some()))
+            .bind(to_millis(at))
+            .bind(Uuid::new_v4().to_string())
+            .fetch_one(db.pool())
+            .await?;
+        return Ok(fresh == 1);
+    }
     let mut tx = db.pool().begin().await?;
     let fresh = sqlx::query(
         "INSERT INTO scan_events (event_id, ogrn, result, status_kind, recorded, scanned_at) \

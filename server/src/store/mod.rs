@@ -122,6 +122,11 @@ impl Db {
         Ok(tx)
     }
 
+    /// Whether the engine is PostgreSQL (for the few statements written once per engine).
+    pub fn is_postgres(&self) -> bool {
+        self.engine == Engine::Postgres
+    }
+
     /// The connection pool.
     pub fn pool(&self) -> &AnyPool {
         &self.pool

@@ -50,7 +50,9 @@ impl Extended {
     const MAX: usize = 100_000;
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether the deadline of `key_hash` moved less than `step_ms` before `now`.
