@@ -1,7 +1,7 @@
 //! The zip sent to the organization: the workbook, its detached signature and the signing
 //! certificate (so the recipient can check the signature without asking for it).
 
-use std::io::{Cursor, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -28,13 +28,15 @@ impl ArchiveNames {
 /// The workbook is already compressed, so it is stored as is.
 pub fn pack(
     names: &ArchiveNames,
-    workbook: &[u8],
+    workbook: Vec<u8>,
     signature: &[u8],
     certificate_pem: &[u8],
     built_at: chrono::NaiveDateTime,
 ) -> zip::result::ZipResult<Vec<u8>> {
     use chrono::{Datelike, Timelike};
-    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(workbook.len() + 4096)));
+    // Written to a temporary file, so that the workbook and the archive (which holds it) are
+    // never both in memory: a million rows are ~50 MiB each.
+    let mut zip = ZipWriter::new(tempfile::tempfile()?);
     let modified = zip::DateTime::from_date_and_time(
         u16::try_from(built_at.year()).unwrap_or(1980),
         built_at.month() as u8,
@@ -51,17 +53,24 @@ pub fn pack(
         names.workbook.as_str(),
         stored.large_file(workbook.len() >= u32::MAX as usize),
     )?;
-    zip.write_all(workbook)?;
+    zip.write_all(&workbook)?;
+    drop(workbook);
     zip.start_file(names.signature.as_str(), deflated)?;
     zip.write_all(signature)?;
     zip.start_file(names.certificate.as_str(), deflated)?;
     zip.write_all(certificate_pem)?;
-    Ok(zip.finish()?.into_inner())
+    let mut file = zip.finish()?;
+    let len = file.seek(SeekFrom::End(0))?;
+    file.seek(SeekFrom::Start(0))?;
+    let mut archive = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut archive)?;
+    Ok(archive)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     #[test]
     fn archive_holds_the_three_files_dated_when_built() {
@@ -70,7 +79,7 @@ mod tests {
             .unwrap()
             .and_hms_opt(9, 30, 0)
             .unwrap();
-        let bytes = pack(&names, b"xlsx", b"sig", b"pem", built).unwrap();
+        let bytes = pack(&names, b"xlsx".to_vec(), b"sig", b"pem", built).unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         assert_eq!(zip.len(), 3);
         let file = zip.by_name("r.xlsx.sig").unwrap();

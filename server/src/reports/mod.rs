@@ -98,7 +98,7 @@ impl ReportJob {
         let built_at = self.clock.now().with_timezone(&self.timezone).naive_local();
         let archive = archive::pack(
             &names,
-            &xlsx,
+            xlsx,
             &signature,
             self.signer.certificate_pem(),
             built_at,
