@@ -108,9 +108,13 @@ pub async fn scan(
             }
             // Recorded before (a retry, or a concurrent twin): that verdict is the answer.
             Ok(false) => {
-                if let Some(earlier) = ledger::earlier_verdict(&state.db, *event_id).await? {
-                    return earlier_answer(earlier, ogrn).map(web::Json);
-                }
+                return match ledger::earlier_verdict(&state.db, *event_id).await? {
+                    Some(earlier) => earlier_answer(earlier, ogrn).map(web::Json),
+                    // Swept between the two statements: unsettled, the desk retries.
+                    None => Err(AppError::StorageUnavailable(anyhow::anyhow!(
+                        "scan event neither new nor recorded"
+                    ))),
+                };
             }
             Err(e) => {
                 state

@@ -100,7 +100,21 @@ impl Db {
             Engine::Sqlite => &SQLITE_MIGRATIONS,
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&pool).await.context("applying migrations")?;
+        // Migrations may wait for another instance's migration lock or rewrite a large table:
+        // on a connection of their own without the statement timeout, closed afterwards.
+        let mut conn = pool
+            .acquire()
+            .await
+            .context("connecting to the database")?
+            .detach();
+        if engine == Engine::Postgres {
+            conn.execute("SET statement_timeout = 0").await?;
+        }
+        migrator
+            .run(&mut conn)
+            .await
+            .context("applying migrations")?;
+        sqlx::Connection::close(conn).await.ok();
         Ok(Self {
             pool,
             engine,
