@@ -66,7 +66,7 @@ impl Drop for KillOnDrop {
 async fn sigterm_drains_in_flight_requests_then_exits() {
     let (registry, arrived) = slow_registry().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_statuspass"))
+    let child = Command::new(env!("CARGO_BIN_EXE_statuspass"))
         .env_clear()
         .env("STATUSPASS_BIND", "127.0.0.1:0")
         .env("STATUSPASS_DATA_DIR", dir.path())
