@@ -93,7 +93,10 @@ test("offline, the participant page keeps rotating the dynamic code", async () =
     const [link, part] = next.split("#");
     assert.equal(link, first.split("#")[0], "the same pass");
     const step = (c) => Number(c.split("#")[1].split("-")[0]);
-    assert.equal(step(next), step(first) + 1, `rotated by one step: ${first} → ${next}`);
+    // 31 s fast-forwarded plus the real seconds of the reload: one step, or two when the
+    // first code was shown just before a step boundary.
+    const moved = step(next) - step(first);
+    assert.ok(moved === 1 || moved === 2, `rotated forward by the elapsed steps: ${first} → ${next}`);
     assert.match(part, /^\d+-\d{8}~T[A-Z2-7]+$/);
     assert.equal(part.split("~")[1], first.split("~")[1], "the same signed token");
   });
