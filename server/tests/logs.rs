@@ -3,51 +3,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+#[path = "support/server_process.rs"]
+mod server_process;
+use server_process::ServerProcess;
+
 #[tokio::test]
 async fn logs_never_contain_personal_data_or_pass_ids() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_statuspass"))
-        .env_clear()
-        .env("STATUSPASS_BIND", "127.0.0.1:0")
-        .env("STATUSPASS_DATA_DIR", dir.path())
-        .env("STATUSPASS_LOG_FORMAT", "json")
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    let mut lines = Vec::new();
-    let port = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("server starts");
-        lines.push(line.clone());
-        if let Ok(v) = serde_json::from_str::<Value>(&line) {
-            if v["message"] == "listening" {
-                break v["port"].as_u64().unwrap();
-            }
-        }
-    };
-    let base = format!("http://127.0.0.1:{port}");
+    let server = ServerProcess::start(&[("RUST_LOG", "debug")]);
+    let base = server.base();
     let client = |_: ()| {
         reqwest::Client::builder()
             .cookie_store(true)
@@ -124,10 +91,7 @@ async fn logs_never_contain_personal_data_or_pass_ids() {
     );
 
     std::thread::sleep(Duration::from_millis(300));
-    child.kill().unwrap();
-    let _ = child.wait();
-    lines.extend(rx.try_iter());
-    let all = lines.join("\n");
+    let all = server.kill_and_collect_lines().join("\n");
     assert!(all.contains("/api/scan"), "the logs are captured");
     assert!(all.contains("registry_unavailable"));
     // Needles specific enough not to occur by chance (digits of a birth year alone can appear in

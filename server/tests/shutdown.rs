@@ -3,14 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde_json::{json, Value};
+
+#[path = "support/server_process.rs"]
+mod server_process;
+use server_process::ServerProcess;
 
 /// How long the registry takes to answer: the requests are in flight when the signal comes.
 const REGISTRY_DELAY: Duration = Duration::from_millis(1500);
@@ -52,56 +55,15 @@ async fn slow_registry() -> (String, Arc<AtomicUsize>) {
     (format!("http://{addr}"), arrived)
 }
 
-/// Kills the server if the test ends early.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_in_flight_requests_then_exits() {
     let (registry, arrived) = slow_registry().await;
-    let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_statuspass"))
-        .env_clear()
-        .env("STATUSPASS_BIND", "127.0.0.1:0")
-        .env("STATUSPASS_DATA_DIR", dir.path())
-        .env("STATUSPASS_LOG_FORMAT", "json")
-        .env("STATUSPASS_REGISTRY", "http")
-        .env("STATUSPASS_REGISTRY_URL", &registry)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = KillOnDrop(child);
-    let (tx, rx) = mpsc::channel::<String>();
-    for stream in [
-        Box::new(child.0.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.0.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    let port = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("server starts");
-        if let Ok(v) = serde_json::from_str::<Value>(&line) {
-            if v["message"] == "listening" {
-                break v["port"].as_u64().unwrap();
-            }
-        }
-    };
-    let base = format!("http://127.0.0.1:{port}");
+    let mut server = ServerProcess::start(&[
+        ("STATUSPASS_REGISTRY", "http"),
+        ("STATUSPASS_REGISTRY_URL", &registry),
+        ("RUST_LOG", "info"),
+    ]);
+    let base = server.base();
 
     let people = ["ivanov", "petrov", "sidorova", "kuznetsov", "smirnov"];
     let mut clients = Vec::new();
@@ -148,7 +110,7 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
     }
     let signalled = Instant::now();
     let kill = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
+        .args(["-TERM", &server.pid().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
@@ -182,7 +144,7 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
     }
 
     let exited = loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
+        if let Some(status) = server.try_wait() {
             break status;
         }
         assert!(
