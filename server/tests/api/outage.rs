@@ -93,7 +93,7 @@ fn host_port(url: &str) -> String {
 
 #[tokio::test]
 async fn redis_and_postgres_going_away_answer_503_and_recover() {
-    let (app, pg_proxy, redis_proxy) = app_behind_proxies(10_000).await;
+    let (app, pg_proxy, redis_proxy) = app_behind_proxies(|s| s.request_deadline_ms = 10_000).await;
     let (link, _) = app.issue_pass_for("ivanov").await;
     app.sign_in("staff-none").await;
 
@@ -122,8 +122,10 @@ async fn redis_and_postgres_going_away_answer_503_and_recover() {
     assert_eq!(r.status(), 200);
 }
 
-/// The app on PostgreSQL and Redis, each behind its own proxy, with a short request deadline.
-async fn app_behind_proxies(deadline_ms: u64) -> (crate::helpers::TestApp, Proxy, Proxy) {
+/// The app on PostgreSQL and Redis, each behind its own proxy, with settings `tweak`ed.
+async fn app_behind_proxies(
+    tweak: impl FnOnce(&mut statuspass_server::configuration::Settings),
+) -> (crate::helpers::TestApp, Proxy, Proxy) {
     let db = fresh_postgres_database().await;
     let redis = redis_url();
     let pg_proxy = Proxy::start(host_port(&db)).await;
@@ -135,7 +137,7 @@ async fn app_behind_proxies(deadline_ms: u64) -> (crate::helpers::TestApp, Proxy
         s.redis_url = Some(statuspass_server::configuration::Secret::new(
             redis_via_proxy,
         ));
-        s.request_deadline_ms = deadline_ms;
+        tweak(s);
     })
     .await;
     (app, pg_proxy, redis_proxy)
@@ -205,7 +207,7 @@ enum Fault {
 /// - desks that gave up during the fault retry with the same event ids;
 /// - the ledger holds exactly one row per event answered `recorded: true`.
 async fn store_fault_under_load(postgres: bool, fault: Fault) {
-    let (app, pg_proxy, redis_proxy) = app_behind_proxies(1_500).await;
+    let (app, pg_proxy, redis_proxy) = app_behind_proxies(|s| s.request_deadline_ms = 1_500).await;
     let (link, _) = app.issue_pass_for("ivanov").await;
     let desk = app.client_for("staff-active").await;
     let impatient = {
@@ -371,14 +373,7 @@ crate::contract_test!(
 /// timeout, so the answer is 503 within about that, not at the deadline.
 #[tokio::test]
 async fn a_stalled_redis_fails_at_the_command_timeout_not_the_deadline() {
-    let db = fresh_postgres_database().await;
-    let redis_proxy = Proxy::start(host_port(&redis_url())).await;
-    let app = spawn_app_with(Backend::PostgresRedis, |s| {
-        s.database_url = Some(statuspass_server::configuration::Secret::new(db));
-        s.redis_url = Some(statuspass_server::configuration::Secret::new(format!(
-            "redis://127.0.0.1:{}",
-            redis_proxy.port
-        )));
+    let (app, _pg_proxy, redis_proxy) = app_behind_proxies(|s| {
         s.redis_command_timeout_ms = 400;
         s.request_deadline_ms = 20_000;
     })
