@@ -1,7 +1,7 @@
 //! The zip sent to the organization: the workbook, its detached signature and the signing
 //! certificate (so the recipient can check the signature without asking for it).
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, Write};
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -60,9 +60,8 @@ pub fn pack(
     zip.start_file(names.certificate.as_str(), deflated)?;
     zip.write_all(certificate_pem)?;
     let mut file = zip.finish()?;
-    let len = file.seek(SeekFrom::End(0))?;
-    file.seek(SeekFrom::Start(0))?;
-    let mut archive = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.rewind()?;
+    let mut archive = Vec::new(); // read_to_end sizes it from the file's length
     file.read_to_end(&mut archive)?;
     Ok(archive)
 }

@@ -30,15 +30,49 @@ const INSERT: &str = "INSERT INTO ledger (scan_id, ogrn, scanned_at, kind, repor
      SELECT $1, $2, $3, $4, CASE WHEN r.e IS NULL OR r.e <= $3 THEN $3 ELSE r.e END \
      FROM (SELECT MAX(period_end) AS e FROM reports WHERE ogrn = $2) r";
 
-/// [`record_event`] on PostgreSQL: the event and (when `$5 = 1`) its ledger row as [`INSERT`]
-/// would write it, in one statement; answers 1 when the event was new.
-const RECORD_EVENT_POSTGRES: &str = "WITH e AS (\
-     INSERT INTO scan_events (event_id, ogrn, result, status_kind, recorded, scanned_at) \
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id), \
+/// The verdict of an organization scan's event ($1..$6); nothing when the event id is known.
+macro_rules! insert_event {
+    () => {
+        "INSERT INTO scan_events (event_id, ogrn, result, status_kind, recorded, scanned_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING"
+    };
+}
+const INSERT_EVENT: &str = insert_event!();
+
+/// [`record_event`] on PostgreSQL: [`INSERT_EVENT`] and (when `$5 = 1`, the event new) its
+/// ledger row as [`INSERT`] would write it, scan id `$7`, in one statement; answers 1 when the
+/// event was new.
+const RECORD_EVENT_POSTGRES: &str = concat!(
+    "WITH e AS (",
+    insert_event!(),
+    " RETURNING event_id), \
      l AS (INSERT INTO ledger (scan_id, ogrn, scanned_at, kind, report_at) \
      SELECT $7, $2, $6, $4, CASE WHEN r.e IS NULL OR r.e <= $6 THEN $6 ELSE r.e END \
      FROM (SELECT MAX(period_end) AS e FROM reports WHERE ogrn = $2) r, e WHERE $5 = 1) \
-     SELECT COUNT(*) FROM e";
+     SELECT COUNT(*) FROM e"
+);
+
+/// The values of [`INSERT_EVENT`], in its order.
+fn event_arguments<'q>(
+    event_id: Uuid,
+    ogrn: &'q Ogrn,
+    result: &'q str,
+    valid_kind: Option<StatusKind>,
+    at: DateTime<Utc>,
+) -> Result<sqlx::any::AnyArguments<'q>, sqlx::Error> {
+    use sqlx::Arguments;
+    let mut args = sqlx::any::AnyArguments::default();
+    args.add(event_id.to_string())
+        .map_err(sqlx::Error::Encode)?;
+    args.add(ogrn.as_str()).map_err(sqlx::Error::Encode)?;
+    args.add(result).map_err(sqlx::Error::Encode)?;
+    args.add(valid_kind.map(StatusKind::as_str))
+        .map_err(sqlx::Error::Encode)?;
+    args.add(i64::from(valid_kind.is_some()))
+        .map_err(sqlx::Error::Encode)?;
+    args.add(to_millis(at)).map_err(sqlx::Error::Encode)?;
+    Ok(args)
+}
 
 fn decode_kind(s: &str) -> Result<StatusKind, sqlx::Error> {
     StatusKind::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("status kind {s:?}").into()))
@@ -91,34 +125,20 @@ pub async fn record_event(
     valid_kind: Option<StatusKind>,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
+    let mut args = event_arguments(event_id, ogrn, result, valid_kind, at)?;
     if db.is_postgres() {
         // One statement, one round trip: the event, and the ledger row only if the event is new.
-        let fresh: i64 = sqlx::query_scalar(RECORD_EVENT_POSTGRES)
-            .bind(event_id.to_string())
-            .bind(ogrn.as_str())
-            .bind(result)
-            .bind(valid_kind.map(StatusKind::as_str))
-            .bind(i64::from(valid_kind.is_some()))
-            .bind(to_millis(at))
-            .bind(Uuid::new_v4().to_string())
+        sqlx::Arguments::add(&mut args, Uuid::new_v4().to_string()).map_err(sqlx::Error::Encode)?;
+        let fresh: i64 = sqlx::query_scalar_with(RECORD_EVENT_POSTGRES, args)
             .fetch_one(db.pool())
             .await?;
         return Ok(fresh == 1);
     }
     let mut tx = db.pool().begin().await?;
-    let fresh = sqlx::query(
-        "INSERT INTO scan_events (event_id, ogrn, result, status_kind, recorded, scanned_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
-    )
-    .bind(event_id.to_string())
-    .bind(ogrn.as_str())
-    .bind(result)
-    .bind(valid_kind.map(StatusKind::as_str))
-    .bind(i64::from(valid_kind.is_some()))
-    .bind(to_millis(at))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
+    let fresh = sqlx::query_with(INSERT_EVENT, args)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
         == 1;
     if !fresh {
         tx.rollback().await?;

@@ -40,22 +40,13 @@ pub struct Timeouts {
     pub report_statement: Duration,
 }
 
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            statement: Duration::from_secs(2),
-            redis_command: Duration::from_secs(2),
-            report_statement: Duration::from_secs(600),
-        }
-    }
-}
-
 /// The relational database.
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
-    timeouts: Timeouts,
+    /// [`Timeouts::report_statement`], for [`Db::begin_long_read`].
+    long_read_timeout: Duration,
 }
 
 impl Db {
@@ -118,7 +109,7 @@ impl Db {
         Ok(Self {
             pool,
             engine,
-            timeouts,
+            long_read_timeout: timeouts.report_statement,
         })
     }
 
@@ -129,7 +120,7 @@ impl Db {
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         if self.engine == Engine::Postgres {
-            let ms = self.timeouts.report_statement.as_millis();
+            let ms = self.long_read_timeout.as_millis();
             tx.execute(&*format!("SET LOCAL statement_timeout = {ms}"))
                 .await?;
         }
