@@ -1,9 +1,10 @@
 // statuspass service worker. This file is a template: the Trunk post-build hook
 // (frontend/build/post-build.sh) writes dist/sw.js with the version and the precache list.
 //
-// - The app shell (every file of the build, Trunk's hashed names included) is precached in a
-//   cache named after a hash of the build, so a new deploy installs a new cache and the old
-//   ones are deleted on activate.
+// - The app shell (every file of the build, Trunk's hashed names included) is precached, through
+//   the HTTP cache (nothing the page already loaded is downloaded again), in a cache named after
+//   a hash of the build, so a new deploy installs a new cache and the old ones are deleted on
+//   activate.
 // - Navigations go to the network first (a new deploy is seen at once) and fall back to the
 //   cached shell when offline or after a few seconds without an answer.
 // - /api/ and the server-rendered /somc2/ pages are never touched: always the network.
@@ -24,7 +25,10 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      // Through the HTTP cache: what the page has just loaded (hashed files are immutable for a
+      // year) is taken from there, not fetched again; unhashed files (`no-cache`) are
+      // revalidated with a conditional request.
+      .then((cache) => cache.addAll(PRECACHE))
       .then(() => self.skipWaiting())
   );
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing statuspass needs, idempotently, at pinned versions.
-#   scripts/setup.sh run    # toolchain for building the PWA: wasm32 target, trunk, wasm-bindgen-cli
+#   scripts/setup.sh run    # toolchain for building the PWA: wasm32 target, trunk, wasm-bindgen-cli,
+#                           # binaryen (npm ci in frontend/build)
 #   scripts/setup.sh test   # the above + Chromium, openssl, SMTP test server, the test OpenID
 #                           # provider (npm ci in tests/oidc; tests/e2e/run.sh runs its own
 #                           # `npm ci` when its lock changed),
@@ -35,12 +36,22 @@ ensure_rust_tools() {
   fi
 }
 
+# wasm-opt for release builds of the PWA: npm binaryen pinned by frontend/build's lock.
+ensure_build_packages() {
+  local dir=frontend/build stamp=frontend/build/node_modules/.statuspass-lock
+  command -v npm >/dev/null || { log "Node.js and npm are required to build the PWA (wasm-opt)"; return 1; }
+  if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
+    log "installing the PWA build tools (npm ci in $dir: binaryen)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+
 ensure_debian_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v openssl >/dev/null || missing+=(openssl)
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
-  command -v wasm-opt >/dev/null || missing+=(binaryen)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq
@@ -92,6 +103,7 @@ ensure_schemathesis() {
 }
 
 ensure_rust_tools
+ensure_build_packages
 if [ "$mode" = test ]; then
   ensure_debian_packages
   ensure_services

@@ -34,12 +34,14 @@ if [ "$HAVE" != "$WANT" ]; then
 fi
 rm -rf pkg pkg-tmp
 mkdir -p pkg-tmp
-if command -v wasm-opt >/dev/null 2>&1; then
-    # Optimise the cargo output *before* wasm-bindgen: binaryen 108 (Debian 12) run on
-    # wasm-bindgen 0.2.130's output turns its externref table into a funcref one and the
-    # module fails at start-up ("WebAssembly.Table.set(): Argument 1 is invalid for table").
+# The PWA build's binaryen (npm, pinned: scripts/setup.sh run), else one on PATH.
+WASM_OPT="$HERE/../../frontend/build/node_modules/.bin/wasm-opt"
+[ -x "$WASM_OPT" ] || WASM_OPT=$(command -v wasm-opt || true)
+if [ -n "$WASM_OPT" ]; then
+    # Optimise the cargo output *before* wasm-bindgen (an old binaryen, Debian 12's 108, breaks
+    # wasm-bindgen 0.2.130's externref table when run after it).
     echo "== wasm-opt -O3 (before wasm-bindgen)" >&2
-    wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    "$WASM_OPT" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
         --enable-mutable-globals --enable-reference-types --enable-multivalue \
         "$WASM" -o pkg-tmp/statuspass_decoder_bench_web.wasm
 else

@@ -1,27 +1,42 @@
 #!/bin/sh
-# Trunk post-build hook (see Trunk.toml). POSIX sh + coreutils + rustc.
+# Trunk post-build hook (see Trunk.toml). POSIX sh + coreutils + cargo (+ node on release).
 #
-# 1. Release builds: strips the `name`/`producers` sections from the wasm files (wasm-strip.rs,
-#    built here with rustc). This replaces wasm-opt, whose Debian version (108) breaks
-#    wasm-bindgen's externref table export.
+# Release builds only:
+# 1. `wasm-opt -Oz` on both wasm files (the app, the decode worker), stripping names and
+#    producers. binaryen comes from npm (frontend/build/package.json, pinned; installed by
+#    scripts/setup.sh): Debian's binaryen 108 mis-numbers wasm-bindgen's externref table.
+# Every build:
 # 2. Writes `sw.js` into the staging dir from `public/sw.js`, filling in the precache list
 #    (every file of the build, with Trunk's hashed names) and a cache version derived from the
 #    content of those files, so each deploy gets a fresh cache and old ones are deleted.
+# Release builds only:
+# 3. Writes brotli and gzip variants beside the files (tools/src/bin/precompress.rs), which
+#    the server sends to clients that take them.
 set -eu
 
 staging="${TRUNK_STAGING_DIR:?run by trunk}"
 source_dir="${TRUNK_SOURCE_DIR:?run by trunk}"
-template="$source_dir/../public/sw.js"
+repo="$source_dir/.."
+template="$repo/public/sw.js"
+release=false
+[ "${TRUNK_PROFILE:-debug}" = "release" ] && release=true
 
-if [ "${TRUNK_PROFILE:-debug}" = "release" ]; then
-  tools="${CARGO_TARGET_DIR:-$source_dir/../target}/statuspass-build-tools"
-  strip_bin="$tools/wasm-strip"
-  mkdir -p "$tools"
-  if [ ! -x "$strip_bin" ] || [ "$source_dir/build/wasm-strip.rs" -nt "$strip_bin" ]; then
-    rustc --edition 2021 -O -o "$strip_bin" "$source_dir/build/wasm-strip.rs"
+if $release; then
+  wasm_opt="$source_dir/build/node_modules/.bin/wasm-opt"
+  if [ ! -x "$wasm_opt" ]; then
+    echo "post-build: $wasm_opt not found; install it: scripts/setup.sh run" >&2
+    exit 1
   fi
   for wasm in "$staging"/*.wasm; do
-    [ -e "$wasm" ] && "$strip_bin" "$wasm"
+    [ -e "$wasm" ] || continue
+    before=$(wc -c < "$wasm")
+    # The features Rust's wasm32 target emits by default (wasm-bindgen keeps them).
+    "$wasm_opt" -Oz --strip-debug --strip-producers \
+      --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
+      "$wasm" -o "$wasm.opt"
+    mv "$wasm.opt" "$wasm"
+    echo "post-build: wasm-opt $(basename "$wasm"): $before -> $(wc -c < "$wasm") bytes"
   done
 fi
 
@@ -41,3 +56,8 @@ done
 
 sed -e "s|__SW_VERSION__|$version|" -e "s|\"__SW_PRECACHE__\"|$list|" "$template" > "$staging/sw.js"
 echo "post-build: sw.js version $version, $(echo "$files" | wc -l) files precached"
+
+if $release; then
+  cargo run --quiet --release --manifest-path "$repo/Cargo.toml" \
+    -p statuspass-build-tools --bin precompress -- "$staging"
+fi

@@ -11,6 +11,9 @@
 //!   SHA-256 (computed from the served file, so a rebuilt `dist/` needs no restart);
 //!   `Permissions-Policy` keeps the camera for this origin only.
 //!
+//! - Precompressed brotli / gzip variants written by the build are sent to clients that take
+//!   them ([`precompressed`]), with `Vary: Accept-Encoding`.
+//!
 //! `/api/…` never reaches this: the API scope answers unknown paths with a JSON 404.
 
 use std::path::{Path, PathBuf};
@@ -28,6 +31,8 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::HttpResponse;
 use sha2::{Digest, Sha256};
 
+mod precompressed;
+
 /// Mounts the PWA at `/` if `web_dir` holds a build; otherwise logs how to make one.
 pub fn configure(cfg: &mut ServiceConfig, web_dir: &Path) {
     if !web_dir.join("index.html").is_file() {
@@ -39,6 +44,8 @@ pub fn configure(cfg: &mut ServiceConfig, web_dir: &Path) {
     cfg.service(
         web::scope("")
             .app_data(policy)
+            .app_data(web::Data::new(precompressed::Variants::new(web_dir)))
+            .wrap(from_fn(precompressed::serve))
             .wrap(from_fn(asset_headers))
             .service(
                 Files::new("/", web_dir)

@@ -21,3 +21,4 @@ mod security;
 mod sessions;
 mod statuses;
 mod tokens;
+mod web_assets;
