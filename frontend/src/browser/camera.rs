@@ -181,3 +181,89 @@ pub fn has_frame(video: &HtmlVideoElement) -> bool {
     // HAVE_CURRENT_DATA = 2
     video.ready_state() >= 2 && video.video_width() > 0 && video.video_height() > 0
 }
+
+/// Continuous focus and a modest zoom, where the track offers them (Chrome on Android): close
+/// codes stay sharp and a code at arm's length fills more of the frame. Best effort: a track
+/// that refuses keeps its settings.
+pub async fn tune(track: &MediaStreamTrack) {
+    let Some(caps) = call_method(track, "getCapabilities", &[]) else {
+        return;
+    };
+    let wanted = Object::new();
+    let continuous = get(&caps, "focusMode")
+        .map(|modes| Array::from(&modes))
+        .is_some_and(|modes| modes.includes(&JsValue::from_str("continuous"), 0));
+    if continuous {
+        set(&wanted, "focusMode", &JsValue::from_str("continuous"));
+    }
+    if let Some(zoom) = get(&caps, "zoom") {
+        let min = get(&zoom, "min").and_then(|v| v.as_f64()).unwrap_or(1.0);
+        let max = get(&zoom, "max").and_then(|v| v.as_f64()).unwrap_or(1.0);
+        if max > min {
+            set(&wanted, "zoom", &JsValue::from(modest_zoom(min, max)));
+        }
+    }
+    if Object::keys(&wanted).length() == 0 {
+        return;
+    }
+    let constraints = Object::new();
+    set(&constraints, "advanced", &Array::of1(&wanted));
+    if let Some(promise) = call_method(track, "applyConstraints", &[constraints.into()]) {
+        let _ = JsFuture::from(js_sys::Promise::resolve(&promise)).await;
+    }
+}
+
+/// 1.5× where the lens allows it (less where it does not go that far, never below its minimum).
+pub fn modest_zoom(min: f64, max: f64) -> f64 {
+    1.5_f64.clamp(min, max.max(min))
+}
+
+/// Calls `on_ended` when the track ends without us stopping it (another app took the camera,
+/// the device was unplugged, iOS ended it in the background).
+pub fn on_ended(track: &MediaStreamTrack, on_ended: impl Fn() + 'static) {
+    let closure = wasm_bindgen::closure::Closure::<dyn Fn()>::new(on_ended);
+    track.set_onended(Some(closure.as_ref().unchecked_ref()));
+    closure.forget();
+}
+
+/// Forgets the handler set by [`on_ended`] (before we stop the track ourselves).
+pub fn clear_on_ended(track: &MediaStreamTrack) {
+    track.set_onended(None);
+}
+
+/// The camera after `current` in `cameras` (the first one after the last): the lens switch.
+pub fn next_camera(cameras: &[(String, String)], current: Option<&str>) -> Option<String> {
+    let at = current.and_then(|c| cameras.iter().position(|(id, _)| id == c));
+    let next = at.map_or(0, |i| (i + 1) % cameras.len().max(1));
+    cameras.get(next).map(|(id, _)| id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_zoom_is_modest_and_within_the_lens() {
+        assert_eq!(modest_zoom(1.0, 8.0), 1.5);
+        assert_eq!(modest_zoom(1.0, 1.2), 1.2);
+        assert_eq!(modest_zoom(2.0, 10.0), 2.0);
+        assert_eq!(
+            modest_zoom(1.0, 0.5),
+            1.0,
+            "a broken range keeps the minimum"
+        );
+    }
+
+    #[test]
+    fn the_lens_switch_goes_round() {
+        let cams = vec![
+            ("a".to_owned(), String::new()),
+            ("b".to_owned(), String::new()),
+        ];
+        assert_eq!(next_camera(&cams, Some("a")).as_deref(), Some("b"));
+        assert_eq!(next_camera(&cams, Some("b")).as_deref(), Some("a"));
+        assert_eq!(next_camera(&cams, None).as_deref(), Some("a"));
+        assert_eq!(next_camera(&cams, Some("gone")).as_deref(), Some("a"));
+        assert_eq!(next_camera(&[], None), None);
+    }
+}

@@ -9,6 +9,7 @@ pub mod frame;
 pub mod idb;
 pub mod storage;
 pub mod sw;
+pub mod wake_lock;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,6 +33,24 @@ pub(crate) fn window() -> Option<web_sys::Window> {
 /// certain; `false` only means a network interface is up.
 pub fn is_offline() -> bool {
     window().is_some_and(|w| !w.navigator().on_line())
+}
+
+/// Whether the page is in the background (another app, another tab, the screen off).
+pub fn page_hidden() -> bool {
+    window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
+/// Today by the device's local calendar, `YYYY-MM-DD`.
+pub fn local_day() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
 }
 
 /// Milliseconds since the epoch by the device clock.

@@ -9,6 +9,29 @@ use statuspass_shared::{dynamic, DynamicSecret, StatusKind};
 const PASS_KEY: &str = "statuspass.pass";
 const CAMERA_KEY: &str = "statuspass.camera";
 const SCANNER_KEY: &str = "statuspass.scanner";
+const CHECKS_KEY: &str = "statuspass.checks";
+
+/// How many codes this device checked on one day (the scanner's «сегодня» count).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub day: String,
+    pub count: u32,
+}
+
+impl DayCount {
+    /// The count on `day` (a count of another day is yesterday's: zero today).
+    pub fn on(stored: Option<&Self>, day: &str) -> u32 {
+        stored.filter(|c| c.day == day).map_or(0, |c| c.count)
+    }
+
+    /// The count after one more check on `day`.
+    pub fn after_check(stored: Option<Self>, day: &str) -> Self {
+        Self {
+            day: day.to_owned(),
+            count: Self::on(stored.as_ref(), day).saturating_add(1),
+        }
+    }
+}
 
 /// What the scanner saw online, to open without network: the deployment's origins, the staff
 /// member and their delegations.
@@ -133,6 +156,25 @@ pub fn save_camera(device_id: &str) {
     }
 }
 
+fn load_checks() -> Option<DayCount> {
+    let raw = local()?.get_item(CHECKS_KEY).ok().flatten()?;
+    serde_json::from_str(&raw).ok()
+}
+
+/// Codes checked on this device on `day`.
+pub fn checks_today(day: &str) -> u32 {
+    DayCount::on(load_checks().as_ref(), day)
+}
+
+/// Counts one more check on `day`; the new count.
+pub fn count_check(day: &str) -> u32 {
+    let next = DayCount::after_check(load_checks(), day);
+    if let (Some(storage), Ok(json)) = (local(), serde_json::to_string(&next)) {
+        let _ = storage.set_item(CHECKS_KEY, &json);
+    }
+    next.count
+}
+
 /// The scanner's start data as last stored.
 pub fn load_scanner_start() -> Option<ScannerStart> {
     let raw = local()?.get_item(SCANNER_KEY).ok().flatten()?;
@@ -167,6 +209,16 @@ pub fn forget_scanner_person() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_count_starts_again_on_a_new_day() {
+        let first = DayCount::after_check(None, "2026-12-02");
+        assert_eq!(first.count, 1);
+        let second = DayCount::after_check(Some(first), "2026-12-02");
+        assert_eq!(DayCount::on(Some(&second), "2026-12-02"), 2);
+        assert_eq!(DayCount::on(Some(&second), "2026-12-03"), 0);
+        assert_eq!(DayCount::after_check(Some(second), "2026-12-03").count, 1);
+    }
 
     #[test]
     fn remaining_rounds_up_and_stops_at_zero() {

@@ -11,6 +11,7 @@ use statuspass_shared::StatusKind;
 
 use super::Account;
 use crate::api::{self, ApiFailure};
+use crate::browser::wake_lock::ScreenAwake;
 use crate::browser::{self, storage, storage::StoredPass};
 use crate::components::{AccountBar, DemoSignIn, PassCard};
 use crate::text;
@@ -253,6 +254,26 @@ pub fn ParticipantPage() -> impl IntoView {
     }
     };
 
+    // The screen stays on while a pass is shown (the checker may take a while to scan it),
+    // taken again when the page is shown again.
+    let awake = StoredValue::new_local(ScreenAwake::new(|_| {}));
+    Effect::new(move |_| {
+        let shown = matches!(pass.get(), PassState::Shown(_));
+        awake.with_value(|a| if shown { a.keep() } else { a.release() });
+    });
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+        let shown = pass.try_with_untracked(|p| matches!(p, PassState::Shown(_)));
+        if shown == Some(true) && !browser::page_hidden() {
+            awake.try_with_value(ScreenAwake::keep);
+        }
+    });
+    on_cleanup(move || {
+        visibility.remove();
+        awake.try_with_value(ScreenAwake::release);
+    });
+
+    // The pass first: the account card arriving later (the sign-in check) goes below it, so
+    // the code does not jump on a phone that reopens the app.
     view! {
         <main class="page participant">
             <header class="bar">
@@ -261,8 +282,8 @@ pub fn ParticipantPage() -> impl IntoView {
                     <span class="badge offline">{text::OFFLINE_BADGE}</span>
                 </Show>
             </header>
-            {account_view}
             {pass_view}
+            {account_view}
             <nav class="links"><a href="/scan">{text::OPEN_SCANNER}</a></nav>
         </main>
     }

@@ -15,8 +15,9 @@ function chromiumPath() {
 }
 
 /** A phone-sized page in a fresh browser; `video` is the fake camera's y4m file;
- *  `camera: false` launches a browser without any camera. */
-export async function launch({ video, camera = true } = {}) {
+ *  `camera: false` launches a browser without any camera; `viewport` another screen size
+ *  (default 390×844). */
+export async function launch({ video, camera = true, viewport = { width: 390, height: 844 } } = {}) {
   const args = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,7 +35,7 @@ export async function launch({ video, camera = true } = {}) {
     executablePath: chromiumPath(),
     headless: true,
     args,
-    viewport: { width: 390, height: 844 },
+    viewport,
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,

@@ -26,6 +26,7 @@ use super::offline::{self, SeenList};
 use super::queue::OfflineQueue;
 pub use super::state::{CameraState, Notice, Screen};
 use crate::browser::idb::{self, StoredKeys};
+use crate::browser::wake_lock::ScreenAwake;
 
 /// A frame is tried at most this often.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
@@ -79,6 +80,13 @@ pub(super) struct Runtime {
     /// Camera frames sent to the worker (for [`THOROUGH_EVERY`]).
     frames_sent: Cell<u32>,
     loop_started: Cell<bool>,
+    /// The camera was stopped because the page was hidden; started again when shown.
+    paused: Cell<bool>,
+    /// When the camera's track last ended on its own (a second end soon after is a problem,
+    /// not something to restart for).
+    last_track_end_ms: Cell<Option<f64>>,
+    /// The screen kept on while the camera runs.
+    awake: RefCell<Option<ScreenAwake>>,
 }
 
 /// The scanner: reactive state for the view plus the browser objects. `Copy`, so event
@@ -119,13 +127,17 @@ pub struct Scanner {
     pub pending: RwSignal<usize>,
     /// Whether the browser says it is online (`online`/`offline` events).
     pub online: RwSignal<bool>,
+    /// A screen wake lock is held (`data-awake`).
+    pub awake: RwSignal<bool>,
+    /// Codes checked on this device today (`data-checks-today`; foreign codes not counted).
+    pub checks_today: RwSignal<u32>,
     pub video: NodeRef<html::Video>,
     rt: StoredValue<Rc<Runtime>, LocalStorage>,
 }
 
 impl Scanner {
     pub fn new() -> Self {
-        Self {
+        let scanner = Self {
             account: RwSignal::new(Account::Loading),
             camera: RwSignal::new(CameraState::Off),
             screen: RwSignal::new(Screen::Scanning),
@@ -147,9 +159,14 @@ impl Scanner {
             clock_ms: RwSignal::new(browser::now_ms()),
             pending: RwSignal::new(0),
             online: RwSignal::new(!browser::is_offline()),
+            awake: RwSignal::new(false),
+            checks_today: RwSignal::new(storage::checks_today(&browser::local_day())),
             video: NodeRef::new(),
             rt: StoredValue::new_local(Rc::new(Runtime::default())),
-        }
+        };
+        let awake = scanner.awake;
+        *scanner.rt().awake.borrow_mut() = Some(ScreenAwake::new(move |held| awake.set(held)));
+        scanner
     }
 
     pub(super) fn rt(&self) -> Rc<Runtime> {
@@ -199,14 +216,16 @@ impl Scanner {
         self.flush_queue();
     }
 
-    /// (Re)starts the camera: the given device, else the rear one.
+    /// (Re)starts the camera: the given device, else the rear one. The camera the browser
+    /// granted for «rear» is remembered, so the next start asks for that lens exactly (on
+    /// phones with several rear lenses the browser's pick can differ from one start to the
+    /// next).
     pub fn start_camera(self, device_id: Option<String>) {
         self.camera.set(CameraState::Starting);
         self.torch.set(None);
+        self.rt().paused.set(false);
         spawn_local(async move {
-            if let Some(old) = self.rt().stream.borrow_mut().take() {
-                camera::stop(&old);
-            }
+            self.stop_stream();
             let mut opened = camera::open(device_id.as_deref()).await;
             if opened.is_err() && device_id.is_some() {
                 // The remembered camera is gone: fall back to the default choice.
@@ -216,6 +235,12 @@ impl Scanner {
                 Ok(s) => s,
                 Err(problem) => return self.camera.set(CameraState::Problem(problem)),
             };
+            // Hidden while the browser was opening it: stop, start again when shown.
+            if browser::page_hidden() || self.rt().paused.get() {
+                camera::stop(&stream);
+                self.rt().paused.set(true);
+                return self.camera.set(CameraState::Off);
+            }
             let Some(video) = self.video.get_untracked() else {
                 camera::stop(&stream);
                 return self.camera.set(CameraState::Off);
@@ -225,24 +250,131 @@ impl Scanner {
                 return self.camera.set(CameraState::Problem(problem));
             }
             let track = camera::video_track(&stream);
+            if let Some(track) = &track {
+                camera::tune(track).await;
+                camera::on_ended(track, move || self.camera_ended());
+            }
             self.torch.set(
                 track
                     .as_ref()
                     .filter(|t| camera::has_torch(t))
                     .map(|_| false),
             );
-            self.current_camera
-                .set(track.as_ref().and_then(camera::device_id));
+            let granted = track.as_ref().and_then(camera::device_id);
+            if let (Some(id), None) = (&granted, storage::load_camera()) {
+                storage::save_camera(id);
+            }
+            self.current_camera.set(granted);
             *self.rt().stream.borrow_mut() = Some(stream);
             self.camera.set(CameraState::On);
+            self.keep_awake();
             self.cameras.set(camera::cameras().await);
         });
+    }
+
+    /// Stops the camera in use, if any (without it counting as the track ending).
+    fn stop_stream(self) {
+        if let Some(old) = self.rt().stream.borrow_mut().take() {
+            if let Some(track) = camera::video_track(&old) {
+                camera::clear_on_ended(&track);
+            }
+            camera::stop(&old);
+        }
+    }
+
+    /// Leaving `/scan`: the camera stops and the screen may sleep. Touches no signal (they may
+    /// be gone already when this runs).
+    pub fn shutdown(self) {
+        if let Some(rt) = self.rt.try_get_value() {
+            if let Some(old) = rt.stream.borrow_mut().take() {
+                if let Some(track) = camera::video_track(&old) {
+                    camera::clear_on_ended(&track);
+                }
+                camera::stop(&old);
+            }
+            if let Some(awake) = rt.awake.borrow().as_ref() {
+                awake.release();
+            }
+        }
+    }
+
+    /// The page was hidden (another app, the screen off): the camera is stopped (its light
+    /// goes off, another app may use it) and the screen may sleep.
+    pub fn pause_camera(self) {
+        let state = self.camera.get_untracked();
+        if !matches!(state, CameraState::On | CameraState::Starting) {
+            return;
+        }
+        self.rt().paused.set(true);
+        self.stop_stream();
+        self.release_awake();
+        self.camera.set(CameraState::Off);
+    }
+
+    /// The page is shown again: the camera stopped on hiding starts again (the permission
+    /// given stays: no second prompt), the wake lock is taken again.
+    pub fn resume_camera(self) {
+        if self.rt().paused.get() {
+            let device = self
+                .current_camera
+                .get_untracked()
+                .or_else(storage::load_camera);
+            self.start_camera(device);
+        } else if self.camera.get_untracked() == CameraState::On {
+            self.keep_awake();
+        }
+    }
+
+    /// The track ended on its own: started again once; a second end within a minute is shown
+    /// as a problem (with its «try again» button) instead of a restart loop.
+    fn camera_ended(self) {
+        if browser::page_hidden() {
+            self.rt().paused.set(true);
+            self.release_awake();
+            return self.camera.set(CameraState::Off);
+        }
+        let now = browser::now_ms();
+        let recent = self
+            .rt()
+            .last_track_end_ms
+            .replace(Some(now))
+            .is_some_and(|t| now - t < 60_000.0);
+        if recent {
+            self.stop_stream();
+            self.release_awake();
+            self.camera
+                .set(CameraState::Problem(camera::CameraProblem::Busy));
+        } else {
+            self.start_camera(self.current_camera.get_untracked());
+        }
     }
 
     /// The user picked a camera: remember it and switch.
     pub fn choose_camera(self, device_id: String) {
         storage::save_camera(&device_id);
         self.start_camera(Some(device_id));
+    }
+
+    /// One tap: the next camera of the device (front / rear / the other rear lenses).
+    pub fn switch_camera(self) {
+        let next = self.cameras.with_untracked(|cameras| {
+            camera::next_camera(cameras, self.current_camera.get_untracked().as_deref())
+        });
+        if let Some(id) = next {
+            self.choose_camera(id);
+        }
+    }
+
+    fn keep_awake(self) {
+        if let Some(awake) = self.rt().awake.borrow().as_ref() {
+            awake.keep();
+        }
+    }
+
+    fn release_awake(self) {
+        if let Some(awake) = self.rt().awake.borrow().as_ref() {
+            awake.release();
+        }
     }
 
     fn track(&self) -> Option<MediaStreamTrack> {
@@ -289,10 +421,7 @@ impl Scanner {
         };
         decoder.check_deadline(now);
         // No decoding while the page is in the background (battery).
-        let hidden = browser::window()
-            .and_then(|w| w.document())
-            .is_some_and(|d| d.hidden());
-        let scanning = !hidden
+        let scanning = !browser::page_hidden()
             && self.delegations_loaded.get_untracked()
             && self.screen.get_untracked() == Screen::Scanning
             && self.camera.get_untracked() == CameraState::On;
@@ -715,6 +844,10 @@ impl Scanner {
         let seq = self.seq.get_untracked() + 1;
         self.seq.set(seq);
         outcome.seq = seq;
+        if outcome.result != Verdict::Foreign {
+            self.checks_today
+                .set(storage::count_check(&browser::local_day()));
+        }
         feedback::signal(outcome.result == Verdict::Valid);
         self.screen.set(Screen::Result(outcome));
     }

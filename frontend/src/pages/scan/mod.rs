@@ -1,8 +1,13 @@
 //! `/scan`: the staff scanner. Rear camera, frames decoded in a Web Worker, the verdict from
 //! the server (foreign codes answered locally), a full-screen result that one tap dismisses.
-//! Also: torch, camera choice (remembered), decode from a photo, manual entry. Without
-//! network the verdict is decided on the device from the code's signed token and the cached
-//! key list ([`offline`]).
+//! Also: torch, a one-tap lens switch (the lens remembered), decode from a photo, manual entry.
+//! Without network the verdict is decided on the device from the code's signed token and the
+//! cached key list ([`offline`]).
+//!
+//! Layout (a cheap 360×640 phone first): the organization switch as a compact bar, then the
+//! camera, whole on screen; notices, tools, the account and links below it. The camera stops
+//! while the page is hidden and starts again when it is shown; the screen is kept awake while
+//! it runs.
 
 mod engine;
 mod entry;
@@ -18,7 +23,7 @@ use statuspass_shared::api::{Me, Role};
 use wasm_bindgen::JsCast;
 
 use self::engine::{CameraState, Scanner, Screen};
-use self::on_behalf::OnBehalf;
+use self::on_behalf::{OnBehalf, OnBehalfHint};
 use super::Account;
 use crate::api::{self, ApiFailure};
 use crate::browser::camera::CameraProblem;
@@ -67,8 +72,20 @@ pub fn ScanPage() -> impl IntoView {
         }
         started.unwrap_or(false)
     });
-    let _ =
+    let panic_hook =
         window_event_listener_untyped(TEST_PANIC_EVENT, move |_| scanner.provoke_worker_panic());
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+        if crate::browser::page_hidden() {
+            scanner.pause_camera();
+        } else {
+            scanner.resume_camera();
+        }
+    });
+    on_cleanup(move || {
+        panic_hook.remove();
+        visibility.remove();
+        scanner.shutdown();
+    });
 
     let on_signed_in = Callback::new(move |me: Me| account.set(Account::SignedIn(me)));
     let on_signed_out = Callback::new(move |()| {
@@ -109,14 +126,18 @@ pub fn ScanPage() -> impl IntoView {
             data-first-frame-ms=move || scanner.first_frame_ms.get().map(|t| format!("{t:.1}"))
             data-keys-fetched-at=move || scanner.keys_fetched_at.get().map(|t| format!("{t:.0}"))
             data-network=move || if scanner.online.get() { "online" } else { "offline" }
+            data-awake=move || scanner.awake.get().to_string()
+            data-checks-today=move || scanner.checks_today.get().to_string()
         >
-            <header class="bar">
+            // While scanning the title is for screen readers only: the camera comes first.
+            <header class="bar" class:visually-hidden=move || is_staff(&account.get())>
                 <h1>{text::SCAN_TITLE}</h1>
             </header>
-            {header_account}
             {gate}
             <Show when=move || is_staff(&account.get())>
                 <OnBehalf scanner />
+                <Viewport scanner />
+                <OnBehalfHint scanner />
                 <Pending scanner />
                 {move || (!scanner.online.get()).then(|| view! {
                     <p class="offline-start" role="status">{text::SCAN_OFFLINE_START}</p>
@@ -124,10 +145,13 @@ pub fn ScanPage() -> impl IntoView {
                 {move || scanner.keys_stale().then(|| view! {
                     <p class="keys-stale" data-keys-stale="" role="status">{text::KEYS_STALE}</p>
                 })}
-                <Viewport scanner />
                 <p class="hint">{text::SCAN_HINT}</p>
+                <p class="checks-today">
+                    {text::CHECKS_TODAY}" "<strong>{move || scanner.checks_today.get()}</strong>
+                </p>
                 <Tools scanner />
             </Show>
+            {header_account}
             <nav class="links"><a href="/">{text::OPEN_PARTICIPANT}</a></nav>
         </main>
     }
@@ -269,24 +293,30 @@ fn Tools(
                     {if on { text::TORCH_OFF } else { text::TORCH_ON }}
                 </button>
             })}
-            {move || {
-                let cameras = scanner.cameras.get();
-                (cameras.len() > 1).then(|| {
-                    let current = scanner.current_camera.get().unwrap_or_default();
-                    view! {
-                        <label class="field">
-                            <span>{text::CAMERA_CHOICE}</span>
-                            <select on:change=move |ev| scanner.choose_camera(event_target_value(&ev))>
-                                {cameras.into_iter().enumerate().map(|(i, (id, label))| {
-                                    let selected = id == current;
-                                    let label = if label.is_empty() { format!("{} {}", text::CAMERA_DEFAULT_NAME, i + 1) } else { label };
-                                    view! { <option value=id selected=selected>{label}</option> }
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    }
-                })
-            }}
+            {move || (scanner.cameras.with(Vec::len) > 1).then(|| {
+                // The lens in use, by its label (before permission labels are empty: numbered).
+                let current = move || {
+                    let id = scanner.current_camera.get();
+                    scanner.cameras.with(|cameras| {
+                        cameras
+                            .iter()
+                            .enumerate()
+                            .find(|(_, (c, _))| Some(c) == id.as_ref())
+                            .map(|(i, (_, label))| match label.is_empty() {
+                                true => format!("{} {}", text::CAMERA_DEFAULT_NAME, i + 1),
+                                false => label.clone(),
+                            })
+                            .unwrap_or_default()
+                    })
+                };
+                view! {
+                    <button type="button" class="button secondary" data-switch-camera=""
+                        on:click=move |_| scanner.switch_camera()>
+                        {text::CAMERA_SWITCH}
+                        <span class="camera-name">{current}</span>
+                    </button>
+                }
+            })}
             <label class="button secondary file">
                 {text::PHOTO}
                 <input type="file" accept="image/*" class="visually-hidden" data-testid="photo" on:change=on_photo />

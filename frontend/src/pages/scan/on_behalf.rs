@@ -79,8 +79,9 @@ impl Scanner {
     }
 }
 
-/// Above the camera: the current mode (always), and for a staff member with delegations the
-/// organizations (`data-org="{OGRN}"`) and the private choice.
+/// Above the camera, one compact bar: for a staff member with delegations the organizations
+/// (`data-org="{OGRN}"`, scrolled sideways when there are many) and the private choice, then
+/// the current mode (always).
 #[component]
 pub fn OnBehalf(
     /// The scanner whose scans this decides.
@@ -112,7 +113,7 @@ pub fn OnBehalf(
                         let chosen = current.as_ref() == Some(&d.ogrn);
                         let ogrn = d.ogrn.clone();
                         view! {
-                            <button type="button" class="button org" class:chosen=chosen
+                            <button type="button" class="button small org" class:chosen=chosen
                                 aria-pressed=chosen.to_string()
                                 data-org=d.ogrn.to_string()
                                 on:click=move |_| scanner.toggle_org(ogrn.clone())>
@@ -126,12 +127,26 @@ pub fn OnBehalf(
                         {text::ON_BEHALF_PRIVATE}
                     </button>
                 </div>
-                {private.then(|| view! { <p class="hint">{text::ON_BEHALF_TAP_HINT}</p> })}
             }
         })
     };
     view! {
-        {choice}
-        {mode}
+        <div class="scan-top">
+            {choice}
+            {mode}
+        </div>
+    }
+}
+
+/// Below the camera, while scanning privately with delegations at hand: how to switch.
+#[component]
+pub fn OnBehalfHint(
+    /// The scanner whose mode this explains.
+    scanner: Scanner,
+) -> impl IntoView {
+    move || {
+        let show =
+            scanner.on_behalf_of.get().is_none() && scanner.delegations.with(|l| !l.is_empty());
+        show.then(|| view! { <p class="hint">{text::ON_BEHALF_TAP_HINT}</p> })
     }
 }
