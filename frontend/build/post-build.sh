@@ -2,8 +2,8 @@
 # Trunk post-build hook (see Trunk.toml). POSIX sh + coreutils + cargo (+ node on release).
 #
 # Release builds only:
-# 1. `wasm-opt -Oz` on both wasm files (the app, the decode worker), stripping names and
-#    producers. binaryen comes from npm (frontend/build/package.json, pinned; installed by
+# 1. `wasm-opt` on both wasm files, stripping names and producers: -Oz for the app (size),
+#    -O3 for the decode worker (speed per camera frame). binaryen comes from npm (frontend/build/package.json, pinned; installed by
 #    scripts/setup.sh): Debian's binaryen 108 mis-numbers wasm-bindgen's externref table.
 # Every build:
 # 2. Writes `sw.js` into the staging dir from `public/sw.js`, filling in the precache list
@@ -30,13 +30,18 @@ if $release; then
   for wasm in "$staging"/*.wasm; do
     [ -e "$wasm" ] || continue
     before=$(wc -c < "$wasm")
+    # The app for size (it is downloaded); the decode worker for speed (every camera frame).
+    case "$(basename "$wasm")" in
+      decode-worker*) level=-O3 ;;
+      *) level=-Oz ;;
+    esac
     # The features Rust's wasm32 target emits by default (wasm-bindgen keeps them).
-    "$wasm_opt" -Oz --strip-debug --strip-producers \
+    "$wasm_opt" "$level" --strip-debug --strip-producers \
       --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
       "$wasm" -o "$wasm.opt"
     mv "$wasm.opt" "$wasm"
-    echo "post-build: wasm-opt $(basename "$wasm"): $before -> $(wc -c < "$wasm") bytes"
+    echo "post-build: wasm-opt $level $(basename "$wasm"): $before -> $(wc -c < "$wasm") bytes"
   done
 fi
 

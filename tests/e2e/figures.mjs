@@ -1,27 +1,53 @@
 // Prints the PWA's figures (not a test):
-//  1. the gzip size of what a first visit of `/` loads (index.html, js, wasm, css, manifest,
-//     icons; from the browser's network log, sizes measured on dist/), and of what the service
-//     worker precaches on top (the decode worker);
+//  1. the bytes on the wire of a first visit of `/` and of what `/scan` adds (the page's and
+//     the service worker's requests, compressed as the server sent them), and whether any file
+//     came twice;
 //  2. the time from the fake camera's first frame to the valid screen;
 //  3. the decode time per camera frame in the worker (a frame with a code; a frame without),
 //     the attempts per second and the longest main-thread task while scanning (Long Tasks
 //     API: tasks over 50 ms).
-import { readFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { startServer, issuePass, WEB_DIR } from "./lib/server.mjs";
+import { startServer, issuePass } from "./lib/server.mjs";
 import { launch } from "./lib/browser.mjs";
 import { writeQrVideo } from "./lib/y4m.mjs";
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-const gz = (path) => gzipSync(readFileSync(path), { level: 6 }).length;
+/** Bytes on the wire of every finished request (body as sent, compressed, plus headers),
+ *  the page's and the service worker's, from `start` on. */
+function wireLog(browser) {
+  const rows = [];
+  browser.context.on("requestfinished", async (r) => {
+    const sizes = await r.sizes().catch(() => null);
+    if (!sizes) return;
+    const response = await r.response().catch(() => null);
+    rows.push({
+      path: new URL(r.url()).pathname,
+      by: r.serviceWorker() ? "service worker" : "page",
+      bytes: sizes.responseBodySize + sizes.responseHeadersSize,
+      body: sizes.responseBodySize,
+      encoding: (response && (await response.headerValue("content-encoding"))) || "",
+      status: response ? response.status() : 0,
+    });
+  });
+  return rows;
+}
 
-function distPath(url) {
-  const path = new URL(url).pathname;
-  const file = path === "/" || !path.includes(".") ? "index.html" : path.slice(1);
-  return join(WEB_DIR, file);
+function printWire(title, rows) {
+  console.log(title);
+  for (const r of rows) {
+    console.log(`   ${r.by.padEnd(15)} ${r.path.padEnd(52)} ${kb(r.bytes).padStart(10)} ${String(r.status)} ${r.encoding}`);
+  }
+  const total = rows.reduce((a, r) => a + r.bytes, 0);
+  // A file whose body came over the network twice (page and worker, or twice by either).
+  const bodies = new Map();
+  for (const r of rows.filter((r) => r.body > 0 && !r.path.startsWith("/api/"))) bodies.set(r.path, (bodies.get(r.path) || 0) + 1);
+  const twice = [...bodies].filter(([, n]) => n > 1).map(([p]) => p);
+  console.log(`   ${"TOTAL on the wire".padEnd(68)} ${kb(total).padStart(10)}`);
+  console.log(`   fetched twice: ${twice.length ? twice.join(", ") : "nothing"}`);
+  return total;
 }
 
 async function firstVisit() {
@@ -29,28 +55,18 @@ async function firstVisit() {
   const browser = await launch();
   try {
     const page = browser.page;
-    const byPage = new Set();
-    const bySw = new Set();
-    page.on("requestfinished", (r) => {
-      if (!r.url().includes("/api/")) byPage.add(r.url());
-    });
-    browser.context.on("requestfinished", (r) => {
-      if (r.serviceWorker() && !r.url().includes("/api/")) bySw.add(r.url());
-    });
+    const rows = wireLog(browser);
     await page.goto(`${server.base}/`);
     await page.waitForSelector("[data-demo-key]");
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
-    const rows = [...byPage].map((u) => [new URL(u).pathname, distPath(u)]);
-    const extra = [...bySw].filter((u) => !byPage.has(u)).map((u) => [new URL(u).pathname, distPath(u)]);
-    const uniq = (list) => [...new Map(list.map(([p, f]) => [f, p])).entries()].map(([f, p]) => [p, f]);
-    const sum = (list) => list.reduce((a, [, f]) => a + gz(f), 0);
-    const rawSum = (list) => list.reduce((a, [, f]) => a + statSync(f).size, 0);
-    console.log("1. First visit of / (gzip -6 of the files, as the server's Compress would send them):");
-    for (const [p, f] of uniq(rows)) console.log(`   ${p.padEnd(52)} ${kb(gz(f)).padStart(10)}  (raw ${kb(statSync(f).size)})`);
-    console.log(`   ${"TOTAL loaded by the page".padEnd(52)} ${kb(sum(uniq(rows))).padStart(10)}  (raw ${kb(rawSum(uniq(rows)))})`);
-    const swOnly = uniq(extra).filter(([, f]) => !uniq(rows).some(([, g]) => g === f));
-    for (const [p, f] of swOnly) console.log(`   + fetched by the service worker: ${p.padEnd(30)} ${kb(gz(f)).padStart(10)}`);
-    console.log(`   ${"TOTAL including the service worker's precache".padEnd(52)} ${kb(sum(uniq(rows)) + sum(swOnly)).padStart(10)}`);
+    await page.waitForTimeout(1000);
+    const home = printWire("1. First visit of / (bytes on the wire, compressed as sent, headers included; target ≤ 150 KB):", rows.splice(0));
+    await page.goto(`${server.base}/scan`);
+    await page.click('[data-demo-key="staff-none"]');
+    await page.waitForSelector('main.scan[data-camera="on"]', { timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    const scan = printWire("1b. Then /scan, signed in as staff (what it adds; target ≤ 120 KB):", rows.splice(0));
+    console.log(`   / ${kb(home)}, /scan adds ${kb(scan)}`);
   } finally {
     await browser.close();
     await server.stop();

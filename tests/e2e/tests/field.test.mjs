@@ -120,3 +120,18 @@ test("axe-core finds no accessibility violation on /, /scan and /org", async () 
     }
   });
 });
+
+test("before the app's wasm has run the page shows its static shell, and the app replaces it", async () => {
+  await withServer({}, async ({ server, open }) => {
+    const b = await open();
+    await b.context.route("**/*_bg.wasm", (route) => route.abort());
+    await b.page.goto(server.base);
+    await b.page.locator("#shell h1").waitFor();
+    assert.match(await b.page.locator("#shell").innerText(), /Статус участника СВО[\s\S]*Загрузка/);
+    b.errors.length = 0; // the app cannot start without its wasm: expected here
+    await b.context.unroute("**/*_bg.wasm");
+    await b.page.reload();
+    await b.page.locator("[data-demo-key]").first().waitFor({ timeout: TIMEOUT });
+    assert.equal(await b.page.locator("#shell").count(), 0, "the app removed the shell");
+  });
+});
