@@ -1,5 +1,6 @@
 #!/bin/sh
-# Prints the PWA figures (sizes, time to valid, decode time). Same prerequisites as run.sh.
+# Prints the PWA figures (bytes on the wire, time to valid, decode time, Lighthouse scores).
+# Same prerequisites as run.sh.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -14,4 +15,11 @@ if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
-exec node figures.mjs
+node figures.mjs
+# Lighthouse has its own packages (not needed by the browser tests).
+lh=lighthouse/node_modules/.statuspass-lock
+if ! cmp -s lighthouse/package-lock.json "$lh" 2>/dev/null; then
+  (cd lighthouse && npm ci --no-audit --no-fund --loglevel=error)
+  cp lighthouse/package-lock.json "$lh"
+fi
+exec node lighthouse/run.mjs
