@@ -46,27 +46,38 @@ async function audit(url, cookie) {
   }
 }
 
+/** Lighthouse once more when a run failed on its own (it reports `runtimeError`). */
+async function auditWithRetry(url, cookie) {
+  const first = await audit(url, cookie);
+  return first.runtimeError ? audit(url, cookie) : first;
+}
+
 function print(label, lhr) {
+  if (lhr.runtimeError) {
+    console.log(`   ${label}: Lighthouse failed: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+    return;
+  }
   const scores = Object.values(lhr.categories)
     .map((c) => `${c.title} ${Math.round(c.score * 100)}`)
     .join(", ");
   const a = lhr.audits;
-  const ms = (id) => `${(a[id].numericValue / 1000).toFixed(2)} s`;
+  const ms = (id) => (a[id]?.numericValue == null ? "n/a" : `${(a[id].numericValue / 1000).toFixed(2)} s`);
+  const num = (id, digits) => (a[id]?.numericValue == null ? "n/a" : a[id].numericValue.toFixed(digits));
   console.log(`   ${label}`);
   console.log(`     ${scores}`);
   console.log(
     `     first contentful paint ${ms("first-contentful-paint")}, largest ${ms("largest-contentful-paint")}, ` +
-      `interactive ${ms("interactive")}, total blocking ${a["total-blocking-time"].numericValue.toFixed(0)} ms, ` +
-      `layout shift ${a["cumulative-layout-shift"].numericValue.toFixed(3)}`,
+      `interactive ${ms("interactive")}, total blocking ${num("total-blocking-time", 0)} ms, ` +
+      `layout shift ${num("cumulative-layout-shift", 3)}`,
   );
 }
 
 const server = await startServer();
 try {
   console.log("5. Lighthouse (mobile, simulated Slow 4G + 4× CPU; targets: performance ≥ 90, layout shift < 0.05):");
-  print("/ signed out", await audit(`${server.base}/`));
-  print("/ signed in (participant)", await audit(`${server.base}/`, await sessionCookie(server.base, "ivanov")));
-  print("/scan signed in (staff)", await audit(`${server.base}/scan`, await sessionCookie(server.base, "staff-none")));
+  print("/ signed out", await auditWithRetry(`${server.base}/`));
+  print("/ signed in (participant)", await auditWithRetry(`${server.base}/`, await sessionCookie(server.base, "ivanov")));
+  print("/scan signed in (staff)", await auditWithRetry(`${server.base}/scan`, await sessionCookie(server.base, "staff-none")));
 } finally {
   await server.stop();
 }
