@@ -376,6 +376,22 @@ impl Settings {
             "report_interval_days must be positive"
         );
         anyhow::ensure!(self.pass_ttl_secs > 0, "pass_ttl_secs must be positive");
+        // 0 would mean "no limit" to PostgreSQL and "fail at once" to SQLite; PostgreSQL takes at
+        // most i32::MAX ms.
+        for (name, ms) in [
+            ("db_statement_timeout_ms", self.db_statement_timeout_ms),
+            ("redis_command_timeout_ms", self.redis_command_timeout_ms),
+            (
+                "report_statement_timeout_ms",
+                self.report_statement_timeout_ms,
+            ),
+        ] {
+            anyhow::ensure!(
+                (1..=i32::MAX as u64).contains(&ms),
+                "{name} must be between 1 and {} ms (got {ms})",
+                i32::MAX
+            );
+        }
         anyhow::ensure!(
             self.session_idle_secs > 0 && self.session_absolute_secs > 0,
             "session lifetimes must be positive"
@@ -695,6 +711,15 @@ mod tests {
         assert!(load(&[("STATUSPASS_PUBLIC_URL", "pass.example.ru")]).is_err());
         assert!(load(&[("STATUSPASS_REGISTRY", "http")]).is_err());
         assert!(load(&[("STATUSPASS_PASS_TTL_SECS", "0")]).is_err());
+        for var in [
+            "STATUSPASS_DB_STATEMENT_TIMEOUT_MS",
+            "STATUSPASS_REDIS_COMMAND_TIMEOUT_MS",
+            "STATUSPASS_REPORT_STATEMENT_TIMEOUT_MS",
+        ] {
+            assert!(load(&[(var, "0")]).is_err(), "{var}=0");
+            assert!(load(&[(var, "2147483648")]).is_err(), "{var} over i32::MAX");
+            assert!(load(&[(var, "2147483647")]).is_ok(), "{var} at the limit");
+        }
         assert!(load(&[("STATUSPASS_TIMEZONE", "Mars/Olympus")]).is_err());
         assert!(load(&[("STATUSPASS_OIDC_ISSUER", "https://id.example.ru")]).is_err());
         let with_client = |issuer: &'static str| {
