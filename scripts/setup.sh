@@ -36,16 +36,19 @@ ensure_rust_tools() {
   fi
 }
 
-# wasm-opt for release builds of the PWA: npm binaryen pinned by frontend/build's lock.
-ensure_build_packages() {
-  local dir=frontend/build stamp=frontend/build/node_modules/.statuspass-lock
-  command -v npm >/dev/null || { log "Node.js and npm are required to build the PWA (wasm-opt)"; return 1; }
+# `npm ci` in DIR only when its node_modules was not installed from its package-lock.json.
+npm_ci_once() {
+  local dir=$1 what=$2 stamp=$1/node_modules/.statuspass-lock
+  command -v npm >/dev/null || { log "Node.js and npm are required for $what"; return 1; }
   if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
-    log "installing the PWA build tools (npm ci in $dir: binaryen)"
+    log "installing $what (npm ci in $dir)"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     cp "$dir/package-lock.json" "$stamp"
   fi
 }
+
+# wasm-opt for release builds of the PWA: npm binaryen pinned by frontend/build's lock.
+ensure_build_packages() { npm_ci_once frontend/build "the PWA build tools (binaryen)"; }
 
 ensure_debian_packages() {
   local missing=()
@@ -78,15 +81,7 @@ ensure_services() {
 
 # The OpenID provider of the sign-in tests (npm oidc-provider, pinned by tests/oidc's lock):
 # `npm ci` only when node_modules was not installed from this package-lock.json.
-ensure_test_provider() {
-  local dir=tests/oidc stamp=tests/oidc/node_modules/.statuspass-lock
-  command -v node >/dev/null || { log "Node.js is required for the sign-in tests"; return 1; }
-  if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
-    log "installing the test OpenID provider (npm ci in $dir)"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    cp "$dir/package-lock.json" "$stamp"
-  fi
-}
+ensure_test_provider() { npm_ci_once tests/oidc "the test OpenID provider"; }
 
 # schemathesis (pinned in tests/schemathesis/requirements.txt) in its own virtualenv under
 # target/tools: installed again only when the requirements change.

@@ -10,16 +10,15 @@ for f in "$STATUSPASS_BIN" "$STATUSPASS_E2E_WEB_DIR/index.html"; do
   [ -e "$f" ] || { echo "figures: missing $f (see tests/e2e/run.sh)" >&2; exit 2; }
 done
 cd "$here"
-stamp=node_modules/.statuspass-e2e-lock
-if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json "$stamp"
-fi
+# `npm ci` in DIR only when its node_modules was not installed from its lock (STAMP).
+npm_ci_once() {
+  if ! cmp -s "$1/package-lock.json" "$1/node_modules/$2" 2>/dev/null; then
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$1/package-lock.json" "$1/node_modules/$2"
+  fi
+}
+npm_ci_once . .statuspass-e2e-lock
 node figures.mjs
 # Lighthouse has its own packages (not needed by the browser tests).
-lh=lighthouse/node_modules/.statuspass-lock
-if ! cmp -s lighthouse/package-lock.json "$lh" 2>/dev/null; then
-  (cd lighthouse && npm ci --no-audit --no-fund --loglevel=error)
-  cp lighthouse/package-lock.json "$lh"
-fi
+npm_ci_once lighthouse .statuspass-lock
 exec node lighthouse/run.mjs

@@ -42,7 +42,7 @@ pub fn page_hidden() -> bool {
         .is_some_and(|d| d.hidden())
 }
 
-/// Today by the device's local calendar, `YYYY-MM-DD`.
+/// Today by the device's local calendar, `YYYY-MM-DD` (also what a date input wants).
 pub fn local_day() -> String {
     let d = js_sys::Date::new_0();
     format!(

@@ -3,7 +3,7 @@
 //! called again when it is shown. Where the API is missing (older iOS, insecure contexts) or
 //! the request is refused (battery saver), the screen simply follows the phone's settings.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -18,7 +18,7 @@ use crate::protocol::get;
 #[derive(Clone)]
 pub struct ScreenAwake {
     sentinel: Rc<RefCell<Option<JsValue>>>,
-    wanted: Rc<RefCell<bool>>,
+    wanted: Rc<Cell<bool>>,
     /// Told whether a lock is held, whenever that changes.
     notify: Rc<dyn Fn(bool)>,
 }
@@ -35,7 +35,7 @@ impl ScreenAwake {
 
     /// Keeps the screen on (again, if the browser released the lock while hidden).
     pub fn keep(&self) {
-        *self.wanted.borrow_mut() = true;
+        self.wanted.set(true);
         let held = self
             .sentinel
             .borrow()
@@ -58,7 +58,7 @@ impl ScreenAwake {
         wasm_bindgen_futures::spawn_local(async move {
             // Refused (page hidden meanwhile, power saving): nothing to hold.
             if let Ok(sentinel) = JsFuture::from(Promise::resolve(&promise)).await {
-                if *this.wanted.borrow() {
+                if this.wanted.get() {
                     // The browser releases it when the page is hidden.
                     let notify = this.notify.clone();
                     let on_release = Closure::<dyn Fn()>::new(move || notify(false));
@@ -79,7 +79,7 @@ impl ScreenAwake {
 
     /// Lets the screen sleep again.
     pub fn release(&self) {
-        *self.wanted.borrow_mut() = false;
+        self.wanted.set(false);
         let taken = self.sentinel.borrow_mut().take();
         if let Some(sentinel) = taken {
             let _ = call_method(&sentinel, "release", &[]);

@@ -143,23 +143,27 @@ pub async fn serve(
                 .unwrap_or_default()
                 .to_owned(),
         });
-    let mut res = match chosen {
-        Some(chosen) => match NamedFile::open_async(&chosen.file).await {
-            Ok(file) => {
-                let file = file
-                    .set_content_type(actix_files::file_extension_to_mime(&chosen.extension))
-                    .set_content_encoding(chosen.encoding)
-                    .disable_content_disposition()
-                    .prefer_utf8(true)
-                    .use_etag(true)
-                    .use_last_modified(true);
-                let (http_req, _) = req.into_parts();
-                let res = file.into_response(&http_req);
-                ServiceResponse::new(http_req, res).map_into_left_body()
-            }
-            // Removed between the check and the open (a rebuild): the file itself.
-            Err(_) => next.call(req).await?.map_into_right_body(),
-        },
+    // None taken, or removed between the check and the open (a rebuild): the file itself.
+    let opened = match chosen {
+        Some(chosen) => NamedFile::open_async(&chosen.file)
+            .await
+            .ok()
+            .map(|file| (file, chosen)),
+        None => None,
+    };
+    let mut res = match opened {
+        Some((file, chosen)) => {
+            let file = file
+                .set_content_type(actix_files::file_extension_to_mime(&chosen.extension))
+                .set_content_encoding(chosen.encoding)
+                .disable_content_disposition()
+                .prefer_utf8(true)
+                .use_etag(true)
+                .use_last_modified(true);
+            let (http_req, _) = req.into_parts();
+            let res = file.into_response(&http_req);
+            ServiceResponse::new(http_req, res).map_into_left_body()
+        }
         None => next.call(req).await?.map_into_right_body(),
     };
     res.headers_mut()

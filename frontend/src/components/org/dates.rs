@@ -19,17 +19,6 @@ pub fn period(from: &DateTime<FixedOffset>, until: &DateTime<FixedOffset>) -> St
     format!("{} – {}", day(from), day(until))
 }
 
-/// Today by the phone's calendar, as a date input wants it.
-pub fn today_input() -> String {
-    let now = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date()
-    )
-}
-
 /// A date input's value moved by whole days.
 pub fn add_days(input: &str, days: u64) -> Option<String> {
     let date = NaiveDate::parse_from_str(input, "%Y-%m-%d").ok()?;

@@ -122,7 +122,7 @@ fn IssueForm(
     /// The organization.
     ctx: OrgCtx,
 ) -> impl IntoView {
-    let today = dates::today_input();
+    let today = crate::browser::local_day();
     let subject = RwSignal::new(String::new());
     let from = RwSignal::new(today.clone());
     let until = RwSignal::new(dates::add_days(&today, DEFAULT_DAYS).unwrap_or_default());

@@ -89,6 +89,24 @@ pub(super) struct Runtime {
     awake: RefCell<Option<ScreenAwake>>,
 }
 
+impl Runtime {
+    /// Stops the camera in use, if any (without it counting as the track ending).
+    fn stop_stream(&self) {
+        if let Some(old) = self.stream.borrow_mut().take() {
+            if let Some(track) = camera::video_track(&old) {
+                camera::clear_on_ended(&track);
+            }
+            camera::stop(&old);
+        }
+    }
+
+    fn release_awake(&self) {
+        if let Some(awake) = self.awake.borrow().as_ref() {
+            awake.release();
+        }
+    }
+}
+
 /// The scanner: reactive state for the view plus the browser objects. `Copy`, so event
 /// handlers and callbacks take it by value.
 #[derive(Clone, Copy)]
@@ -272,29 +290,16 @@ impl Scanner {
         });
     }
 
-    /// Stops the camera in use, if any (without it counting as the track ending).
     fn stop_stream(self) {
-        if let Some(old) = self.rt().stream.borrow_mut().take() {
-            if let Some(track) = camera::video_track(&old) {
-                camera::clear_on_ended(&track);
-            }
-            camera::stop(&old);
-        }
+        self.rt().stop_stream();
     }
 
     /// Leaving `/scan`: the camera stops and the screen may sleep. Touches no signal (they may
     /// be gone already when this runs).
     pub fn shutdown(self) {
         if let Some(rt) = self.rt.try_get_value() {
-            if let Some(old) = rt.stream.borrow_mut().take() {
-                if let Some(track) = camera::video_track(&old) {
-                    camera::clear_on_ended(&track);
-                }
-                camera::stop(&old);
-            }
-            if let Some(awake) = rt.awake.borrow().as_ref() {
-                awake.release();
-            }
+            rt.stop_stream();
+            rt.release_awake();
         }
     }
 
@@ -372,9 +377,7 @@ impl Scanner {
     }
 
     fn release_awake(self) {
-        if let Some(awake) = self.rt().awake.borrow().as_ref() {
-            awake.release();
-        }
+        self.rt().release_awake();
     }
 
     fn track(&self) -> Option<MediaStreamTrack> {
