@@ -67,8 +67,6 @@ pub struct PassPolicy {
     pub tombstone_ttl: Duration,
     /// Kinds whose passes get a rotating code.
     pub dynamic_kinds: Vec<StatusKind>,
-    /// Registry lookups per person per hour (0: no limit).
-    pub lookups_per_hour: usize,
 }
 
 /// Issues and checks passes.
@@ -82,16 +80,17 @@ pub struct Passes {
 }
 
 impl Passes {
-    /// Passes kept in `store`, confirmed by `sources`.
+    /// Passes kept in `store`, confirmed by `sources`; `limiter` counts the lookups.
     pub fn new(
         store: Arc<dyn PassStore>,
         sources: Sources,
         clock: Arc<dyn Clock>,
         policy: PassPolicy,
         metrics: crate::metrics::Metrics,
+        limiter: crate::limits::LookupLimiter,
     ) -> Self {
         Self {
-            limiter: crate::limits::LookupLimiter::new(policy.lookups_per_hour),
+            limiter,
             store,
             sources,
             clock,
@@ -117,6 +116,7 @@ impl Passes {
         }
         self.limiter
             .allow(subject, now)
+            .await?
             .map_err(PassError::TooManyLookups)?;
         let started = std::time::Instant::now();
         let answer = self.sources.of(kind).check(applicant).await;

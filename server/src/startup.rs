@@ -22,6 +22,7 @@ use crate::auth::oidc::{OidcSignIn, RedirectSignIn};
 use crate::clock::{Clock, SystemClock};
 use crate::configuration::{RegistryKind, RegistrySettings, Settings};
 use crate::error::AppError;
+use crate::limits::LookupLimiter;
 use crate::passes::{PassPolicy, Passes};
 use crate::registry::demo::DemoRegistry;
 use crate::registry::http::HttpRegistry;
@@ -239,6 +240,14 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
     let session_clock = overrides
         .session_clock
         .unwrap_or_else(|| Arc::new(SystemClock));
+    let limiter = match &redis {
+        Some(pool) => LookupLimiter::redis(
+            settings.lookups_per_hour,
+            pool.clone(),
+            &settings.redis_prefix,
+        ),
+        None => LookupLimiter::in_memory(settings.lookups_per_hour),
+    };
     let sessions = match redis {
         Some(pool) => ServerSessions::redis(pool, &settings.redis_prefix, session_clock.clone()),
         None => ServerSessions::sql(db.clone(), session_clock.clone()),
@@ -249,7 +258,6 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         ttl: chrono::Duration::seconds(i64::try_from(settings.pass_ttl_secs)?),
         tombstone_ttl: chrono::Duration::seconds(i64::try_from(settings.tombstone_ttl_secs)?),
         dynamic_kinds: settings.dynamic_kinds.clone(),
-        lookups_per_hour: settings.lookups_per_hour,
     };
     let metrics = crate::metrics::Metrics::new()?;
     let passes = Passes::new(
@@ -258,6 +266,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         clock.clone(),
         policy,
         metrics.clone(),
+        limiter,
     );
     let demo = if settings.demo_enabled() {
         let people = DemoDirectory::load()?;

@@ -24,7 +24,8 @@ impl ArchiveNames {
     }
 }
 
-/// Packs the three files, dated `built_at` (local time of the service, as zip keeps no zone).
+/// Packs the three files, dated `built_at` (local time of the service, as zip keeps no zone),
+/// spooling through a temporary file in `scratch_dir`.
 /// The workbook is already compressed, so it is stored as is.
 pub fn pack(
     names: &ArchiveNames,
@@ -32,11 +33,12 @@ pub fn pack(
     signature: &[u8],
     certificate_pem: &[u8],
     built_at: chrono::NaiveDateTime,
+    scratch_dir: &std::path::Path,
 ) -> zip::result::ZipResult<Vec<u8>> {
     use chrono::{Datelike, Timelike};
-    // Written to a temporary file, so that the workbook and the archive (which holds it) are
-    // never both in memory: a million rows are ~50 MiB each.
-    let mut zip = ZipWriter::new(tempfile::tempfile()?);
+    // Written to a temporary file in `scratch_dir`, so that the workbook and the archive
+    // (which holds it) are never both in memory: a million rows are ~50 MiB each.
+    let mut zip = ZipWriter::new(tempfile::tempfile_in(scratch_dir)?);
     let modified = zip::DateTime::from_date_and_time(
         u16::try_from(built_at.year()).unwrap_or(1980),
         built_at.month() as u8,
@@ -78,7 +80,16 @@ mod tests {
             .unwrap()
             .and_hms_opt(9, 30, 0)
             .unwrap();
-        let bytes = pack(&names, b"xlsx".to_vec(), b"sig", b"pem", built).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let bytes = pack(
+            &names,
+            b"xlsx".to_vec(),
+            b"sig",
+            b"pem",
+            built,
+            scratch.path(),
+        )
+        .unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         assert_eq!(zip.len(), 3);
         let file = zip.by_name("r.xlsx.sig").unwrap();

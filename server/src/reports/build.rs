@@ -41,14 +41,16 @@ fn excel_time(t: DateTime<Tz>) -> Result<ExcelDateTime, XlsxError> {
 }
 
 impl ReportWorkbook {
-    /// Starts the workbook for `org` covering `[from, until)`.
+    /// Starts the workbook for `org` covering `[from, until)`; its rows spool to `scratch_dir`.
     pub fn new(
         org: &Organization,
         from: DateTime<Utc>,
         until: DateTime<Utc>,
         tz: Tz,
+        scratch_dir: &std::path::Path,
     ) -> Result<Self, XlsxError> {
         let mut workbook = Workbook::new();
+        workbook.set_tempdir(scratch_dir)?;
         let sheet = workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name("Сканирования")?;
         for (col, width) in WIDTHS.iter().enumerate() {

@@ -52,26 +52,41 @@ const RECORD_EVENT_POSTGRES: &str = concat!(
      SELECT COUNT(*) FROM e"
 );
 
-/// The values of [`INSERT_EVENT`], in its order.
-fn event_arguments<'q>(
-    event_id: Uuid,
-    ogrn: &'q Ogrn,
-    result: &'q str,
-    valid_kind: Option<StatusKind>,
-    at: DateTime<Utc>,
-) -> Result<sqlx::any::AnyArguments<'q>, sqlx::Error> {
-    use sqlx::Arguments;
-    let mut args = sqlx::any::AnyArguments::default();
-    args.add(event_id.to_string())
-        .map_err(sqlx::Error::Encode)?;
-    args.add(ogrn.as_str()).map_err(sqlx::Error::Encode)?;
-    args.add(result).map_err(sqlx::Error::Encode)?;
-    args.add(valid_kind.map(StatusKind::as_str))
-        .map_err(sqlx::Error::Encode)?;
-    args.add(i64::from(valid_kind.is_some()))
-        .map_err(sqlx::Error::Encode)?;
-    args.add(to_millis(at)).map_err(sqlx::Error::Encode)?;
-    Ok(args)
+/// An organization scan's event to record: its verdict and, when valid, its ledger row.
+#[derive(Debug, Clone)]
+pub struct ScanEvent {
+    pub event_id: Uuid,
+    pub ogrn: Ogrn,
+    /// The verdict given (`ScanResult` as text).
+    pub result: String,
+    /// The kind shown when the verdict is valid: then a ledger row is written.
+    pub valid_kind: Option<StatusKind>,
+    pub at: DateTime<Utc>,
+    /// The id of the ledger row it would write.
+    pub scan_id: Uuid,
+}
+
+impl ScanEvent {
+    /// The values of [`INSERT_EVENT`], in its order (and, with `with_scan_id`, `$7`).
+    fn arguments(&self, with_scan_id: bool) -> Result<sqlx::any::AnyArguments<'_>, sqlx::Error> {
+        use sqlx::Arguments;
+        let mut args = sqlx::any::AnyArguments::default();
+        args.add(self.event_id.to_string())
+            .map_err(sqlx::Error::Encode)?;
+        args.add(self.ogrn.as_str()).map_err(sqlx::Error::Encode)?;
+        args.add(self.result.as_str())
+            .map_err(sqlx::Error::Encode)?;
+        args.add(self.valid_kind.map(StatusKind::as_str))
+            .map_err(sqlx::Error::Encode)?;
+        args.add(i64::from(self.valid_kind.is_some()))
+            .map_err(sqlx::Error::Encode)?;
+        args.add(to_millis(self.at)).map_err(sqlx::Error::Encode)?;
+        if with_scan_id {
+            args.add(self.scan_id.to_string())
+                .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(args)
+    }
 }
 
 fn decode_kind(s: &str) -> Result<StatusKind, sqlx::Error> {
@@ -113,9 +128,12 @@ pub async fn earlier_verdict(
         .transpose()
 }
 
-/// Records the verdict for `event_id` and, when `valid_kind` is set, the ledger row, in one
-/// transaction. Returns false (and writes nothing) when the event was recorded meanwhile (a
-/// concurrent retry).
+/// Records the verdict for `event_id` and, when `valid_kind` is set, the ledger row, at once.
+/// Returns false (and writes nothing) when the event was recorded before (a retry, or a
+/// concurrent twin).
+///
+/// On PostgreSQL one statement; on SQLite through the [`group_commit`](super::group_commit)
+/// writer, which commits the events of concurrent requests together.
 #[tracing::instrument(skip(db))]
 pub async fn record_event(
     db: &Db,
@@ -125,36 +143,65 @@ pub async fn record_event(
     valid_kind: Option<StatusKind>,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let mut args = event_arguments(event_id, ogrn, result, valid_kind, at)?;
-    if db.is_postgres() {
-        // One statement, one round trip: the event, and the ledger row only if the event is new.
-        sqlx::Arguments::add(&mut args, Uuid::new_v4().to_string()).map_err(sqlx::Error::Encode)?;
-        let fresh: i64 = sqlx::query_scalar_with(RECORD_EVENT_POSTGRES, args)
-            .fetch_one(db.pool())
-            .await?;
-        return Ok(fresh == 1);
+    let event = ScanEvent {
+        event_id,
+        ogrn: ogrn.clone(),
+        result: result.to_owned(),
+        valid_kind,
+        at,
+        scan_id: Uuid::new_v4(),
+    };
+    match db.event_writer() {
+        Some(writer) => writer.write(event).await,
+        None => {
+            // One statement, one round trip: the event, and the ledger row only if it is new.
+            let fresh: i64 = sqlx::query_scalar_with(RECORD_EVENT_POSTGRES, event.arguments(true)?)
+                .fetch_one(db.pool())
+                .await?;
+            Ok(fresh == 1)
+        }
     }
-    let mut tx = db.pool().begin().await?;
-    let fresh = sqlx::query_with(INSERT_EVENT, args)
+}
+
+/// [`record_event`] inside the transaction `tx` (SQLite): the event, then its ledger row if
+/// the event is new and valid. Returns whether the event was new.
+pub(super) async fn write_event(
+    tx: &mut sqlx::AnyConnection,
+    event: &ScanEvent,
+) -> Result<bool, sqlx::Error> {
+    let fresh = sqlx::query_with(INSERT_EVENT, event.arguments(false)?)
         .execute(&mut *tx)
         .await?
         .rows_affected()
         == 1;
-    if !fresh {
-        tx.rollback().await?;
-        return Ok(false);
-    }
-    if let Some(kind) = valid_kind {
+    if let (true, Some(kind)) = (fresh, event.valid_kind) {
         sqlx::query(INSERT)
-            .bind(Uuid::new_v4().to_string())
-            .bind(ogrn.as_str())
-            .bind(to_millis(at))
+            .bind(event.scan_id.to_string())
+            .bind(event.ogrn.as_str())
+            .bind(to_millis(event.at))
             .bind(kind.as_str())
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
-    Ok(true)
+    Ok(fresh)
+}
+
+/// Takes back [`write_event`] of an event nobody was told about (its request gave up before
+/// the commit answered), so that the ledger holds only rows an answer said were recorded.
+pub(super) async fn unwrite_event(
+    pool: &sqlx::AnyPool,
+    event: &ScanEvent,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM scan_events WHERE event_id = $1")
+        .bind(event.event_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM ledger WHERE scan_id = $1")
+        .bind(event.scan_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 /// Writes one row; returns its scan id.
@@ -295,17 +342,41 @@ pub async fn record_many(
     tx.commit().await
 }
 
-/// Deletes rows older than the retention period; returns how many.
+/// Rows deleted by one statement of [`delete_expired`]: each statement stays well inside the
+/// statement timeout, and writers wait for at most one batch.
+pub const DELETE_BATCH: i64 = 5_000;
+
+/// Deletes rows (and scan events) older than the retention period, [`DELETE_BATCH`] at a time;
+/// returns how many rows.
 #[tracing::instrument(skip(db))]
 pub async fn delete_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     let cutoff = to_millis(now - RETENTION);
-    let done = sqlx::query("DELETE FROM ledger WHERE scanned_at < $1")
-        .bind(cutoff)
-        .execute(db.pool())
-        .await?;
-    sqlx::query("DELETE FROM scan_events WHERE scanned_at < $1")
-        .bind(cutoff)
-        .execute(db.pool())
-        .await?;
-    Ok(done.rows_affected())
+    let rows = delete_in_batches(db, "ledger", "scan_id", cutoff).await?;
+    delete_in_batches(db, "scan_events", "event_id", cutoff).await?;
+    Ok(rows)
+}
+
+/// `DELETE FROM {table} WHERE scanned_at < cutoff`, by batches of [`DELETE_BATCH`] keys.
+async fn delete_in_batches(
+    db: &Db,
+    table: &'static str,
+    key: &'static str,
+    cutoff: i64,
+) -> Result<u64, sqlx::Error> {
+    let statement = format!(
+        "DELETE FROM {table} WHERE {key} IN \
+         (SELECT {key} FROM {table} WHERE scanned_at < $1 LIMIT {DELETE_BATCH})"
+    );
+    let mut total = 0;
+    loop {
+        let done = sqlx::query(&statement)
+            .bind(cutoff)
+            .execute(db.pool())
+            .await?
+            .rows_affected();
+        total += done;
+        if done < DELETE_BATCH.unsigned_abs() {
+            return Ok(total);
+        }
+    }
 }

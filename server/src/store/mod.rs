@@ -4,6 +4,7 @@
 //! Times are stored as Unix milliseconds (`BIGINT`), ids as text, so one query text serves both
 //! engines; each engine has its own migrations folder.
 
+pub mod group_commit;
 pub mod ledger;
 pub mod organizations;
 pub mod passes;
@@ -47,6 +48,8 @@ pub struct Db {
     engine: Engine,
     /// [`Timeouts::report_statement`], for [`Db::begin_long_read`].
     long_read_timeout: Duration,
+    /// SQLite: the one writer of organization scan events ([`group_commit`]).
+    events: Option<group_commit::EventWriter>,
 }
 
 impl Db {
@@ -107,6 +110,8 @@ impl Db {
             .context("applying migrations")?;
         sqlx::Connection::close(conn).await.ok();
         Ok(Self {
+            events: (engine == Engine::Sqlite)
+                .then(|| group_commit::EventWriter::start(pool.clone())),
             pool,
             engine,
             long_read_timeout: timeouts.report_statement,
@@ -130,6 +135,12 @@ impl Db {
     /// Whether the engine is PostgreSQL (for the few statements written once per engine).
     pub fn is_postgres(&self) -> bool {
         self.engine == Engine::Postgres
+    }
+
+    /// SQLite's writer of organization scan events; `None` on PostgreSQL, which writes each
+    /// in one statement.
+    pub fn event_writer(&self) -> Option<&group_commit::EventWriter> {
+        self.events.as_ref()
     }
 
     /// The connection pool.

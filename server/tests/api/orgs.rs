@@ -6,6 +6,7 @@ use statuspass_server::clock::Clock;
 
 use crate::contract_test;
 use crate::helpers::{spawn_app, Backend, TestApp, ORG_A, ORG_B};
+use statuspass_shared::StatusKind;
 
 async fn scan_for(
     app: &TestApp,
@@ -592,5 +593,55 @@ contract_test!(
             );
         }
         assert_eq!(app.ledger_rows(ORG_A).await, 1);
+    }
+);
+
+contract_test!(
+    a_burst_of_organization_scans_records_each_once,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let (link, _) = app.issue_pass_for("petrov").await;
+        let desk = app.client_for("staff-active").await;
+        // 80 scans at once (SQLite commits them in groups), every fifth sent twice.
+        let events: Vec<String> = (0..80).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let sends = events.iter().chain(events.iter().step_by(5)).map(|event| {
+            let body = json!({"code": link, "on_behalf_of": ORG_A, "event_id": event});
+            app.post_scan_with(&desk, body)
+        });
+        let answers = futures_util::future::join_all(sends).await;
+        assert_eq!(answers.len(), 96);
+        for r in answers {
+            assert_eq!(r.status(), 200);
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["recorded"], true, "{v}");
+        }
+        assert_eq!(app.ledger_rows(ORG_A).await, 80);
+    }
+);
+
+contract_test!(
+    a_large_expired_ledger_is_deleted_in_batches,
+    |backend: Backend| async move {
+        use statuspass_server::store::ledger;
+        let app = spawn_app(backend).await;
+        let ogrn = statuspass_shared::Ogrn::parse(ORG_A).unwrap();
+        let old = app.clock.now() - ledger::RETENTION - Duration::days(1);
+        let n = 2 * ledger::DELETE_BATCH as usize + 7;
+        let times: Vec<_> = (0..n).map(|i| old - Duration::seconds(i as i64)).collect();
+        ledger::record_many(&app.state.db, &ogrn, StatusKind::Student, &times)
+            .await
+            .unwrap();
+        let fresh = [app.clock.now() - Duration::days(1)];
+        ledger::record_many(&app.state.db, &ogrn, StatusKind::Student, &fresh)
+            .await
+            .unwrap();
+        let deleted = ledger::delete_expired(&app.state.db, app.clock.now())
+            .await
+            .unwrap();
+        assert_eq!(
+            deleted, n as u64,
+            "all expired rows, over several statements"
+        );
+        assert_eq!(app.ledger_rows(ORG_A).await, 1, "the recent row stays");
     }
 );

@@ -224,6 +224,38 @@ contract_test!(
     }
 );
 
+/// Behind a balancer the count is one: two instances sharing PostgreSQL and Redis.
+#[tokio::test]
+async fn the_lookup_limit_is_shared_by_instances_on_one_redis() {
+    let a =
+        crate::helpers::spawn_app_with(Backend::PostgresRedis, |s| s.lookups_per_hour = 2).await;
+    let shared = a.state.settings.clone();
+    let b = crate::helpers::spawn_app_with(Backend::PostgresRedis, move |s| {
+        s.lookups_per_hour = 2;
+        s.database_url = shared.database_url;
+        s.redis_prefix = shared.redis_prefix;
+    })
+    .await;
+    let on_a = a.client_for("ivanov").await;
+    let on_b = b.client_for("ivanov").await;
+    let expire_both = || {
+        a.clock.advance(Duration::minutes(6));
+        b.clock.advance(Duration::minutes(6));
+    };
+    assert_eq!(a.post_pass_with(&on_a).await.status(), 200);
+    expire_both();
+    assert_eq!(b.post_pass_with(&on_b).await.status(), 200);
+    expire_both();
+    let r = a.post_pass_with(&on_a).await;
+    assert_eq!(
+        r.status(),
+        429,
+        "the third lookup of the hour, on either instance"
+    );
+    assert_eq!(b.post_pass_with(&on_b).await.status(), 429);
+    assert_eq!(a.registry_calls() + b.registry_calls(), 2);
+}
+
 contract_test!(
     the_default_limit_never_stops_real_use,
     |backend: Backend| async move {
