@@ -43,23 +43,39 @@ pub async fn scan(
     }
     // The organization's retry-safe scan: only with both.
     let event = on_behalf_of.clone().zip(event_id);
-    if let Some(ogrn) = &on_behalf_of {
-        // Checked at this moment: a delegation revoked a second ago no longer counts.
-        let subject = &principal.0.subject;
-        let now = state.clock.now();
-        if !organizations::has_active_delegation(&state.db, ogrn, subject, POWER_DELEGATE_SCAN, now)
-            .await?
-        {
-            return Err(AppError::NoActiveDelegation);
+    // The delegation (checked at this moment: one revoked a second ago no longer counts) and
+    // the pass are looked up at once; without the delegation the verdict is not told.
+    let delegated = async {
+        match &on_behalf_of {
+            Some(ogrn) => {
+                let subject = &principal.0.subject;
+                let now = state.clock.now();
+                organizations::has_active_delegation(
+                    &state.db,
+                    ogrn,
+                    subject,
+                    POWER_DELEGATE_SCAN,
+                    now,
+                )
+                .await
+            }
+            None => Ok(true),
         }
-    }
+    };
     // A retry is told by the event id's conflict when its verdict is recorded below; its
     // answer is then the verdict first given (the pass may have expired since).
-    let found = match state.links.classify(&code) {
-        ScannedCode::Foreign => None,
-        ScannedCode::Malformed => Some(Verdict::Unknown),
-        ScannedCode::Ours { id, fragment } => Some(state.passes.check(id, fragment).await?),
+    let found = async {
+        match state.links.classify(&code) {
+            ScannedCode::Foreign => Ok(None),
+            ScannedCode::Malformed => Ok(Some(Verdict::Unknown)),
+            ScannedCode::Ours { id, fragment } => state.passes.check(id, fragment).await.map(Some),
+        }
     };
+    let (delegated, found) = tokio::join!(delegated, found);
+    if !delegated? {
+        return Err(AppError::NoActiveDelegation);
+    }
+    let found = found?;
     let response = match found {
         None => verdict(ScanResult::Foreign),
         Some(Verdict::Unknown) => verdict(ScanResult::Unknown),
