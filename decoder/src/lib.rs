@@ -151,6 +151,8 @@ struct View {
     scale: Scale,
     bin: Bin,
     invert: bool,
+    /// Skipped unless an earlier view found at least one capstone (see [`FAST`]).
+    needs_capstone: bool,
 }
 
 const fn v(label: &'static str, scale: Scale, bin: Bin, invert: bool) -> View {
@@ -159,12 +161,29 @@ const fn v(label: &'static str, scale: Scale, bin: Bin, invert: bool) -> View {
         scale,
         bin,
         invert,
+        needs_capstone: false,
     }
 }
 
+/// A view that only runs when an earlier one found a capstone.
+const fn gated(view: View) -> View {
+    View {
+        needs_capstone: true,
+        ..view
+    }
+}
+
+/// Fast's second binarization (local means over square windows) rescues codes whose
+/// finder patterns the row threshold distorts (2-D shading, glare, blur), but it only
+/// runs when the row threshold found at least one capstone: both are local-mean
+/// thresholds of similar reach, and on the corpus (full size and 320..1024 px wide) every
+/// image where the local view found capstones had some in the row view too, while frames
+/// without a code (the camera's most common frame) have none: one binarization and scan
+/// fewer per empty frame. Inverted codes have no capstones in either normal view; their
+/// view is gated by its own candidate count instead.
 const FAST: &[View] = &[
     v("base/rows", Scale::Base, Bin::Rows, false),
-    v("base/local8", Scale::Base, Bin::Local(8), false),
+    gated(v("base/local8", Scale::Base, Bin::Local(8), false)),
     v("up800/local8", Scale::UpTo(800), Bin::Local(8), false),
     v("base/local8/inv", Scale::Base, Bin::Local(8), true),
 ];
@@ -303,11 +322,12 @@ fn grey_modules(p: &Plane, g: &detect::GridLocation, invert: bool) -> [detect::M
 }
 
 /// The grid as fitted first (centre sampling: enough for most clean codes, and the
-/// jiggle costs more than a decode); then, refined by the jiggle: centre sampling,
-/// majority sampling, the grey plane (per-module thresholds), the neighbouring versions;
-/// Thorough: the grid locally warped to the alignment patterns (version >= 2), then,
-/// versions <= 7 only, the bottom-right corner moved around, then grids fitted from the
-/// finder centres alone.
+/// jiggle costs more than a decode); then, re-sized to the version information if that
+/// says otherwise (version 7+) and refined by the jiggle: centre sampling, majority
+/// sampling, the grey plane (per-module thresholds), the neighbouring versions (unless
+/// the version information confirmed the size), the grid locally warped to the alignment
+/// patterns (version >= 2); Thorough: then, versions <= 7 only, the bottom-right corner
+/// moved around, then grids fitted from the finder centres alone.
 fn decode_grid(
     p: &Plane,
     invert: bool,
@@ -318,6 +338,11 @@ fn decode_grid(
     if let Some(t) = decode_modules(detect::sample(bm, fitted)) {
         return Some(t);
     }
+    // Dense codes (version 7+) carry their size, BCH-protected: blur often makes the
+    // timing count one version off, and a jiggle of the wrong size cannot decode.
+    let checked = detect::version_checked(bm, fitted);
+    let size_known = checked.is_some();
+    let fitted = checked.as_ref().unwrap_or(fitted);
     let coarse = coarse_passes(effort);
     let g = &detect::refined(bm, fitted, coarse)?;
     let plain = |n: &detect::GridLocation| {
@@ -331,15 +356,15 @@ fn decode_grid(
                 .find_map(decode_modules)
         })
         .or_else(|| {
+            if size_known {
+                return None;
+            }
             detect::neighbour_sizes(bm, g)
                 .iter()
                 .find_map(|n| detect::refined(bm, n, coarse).and_then(|n| plain(&n)))
         })
     {
         return Some(t);
-    }
-    if effort != Effort::Thorough {
-        return None;
     }
     let with_grey = |v: &detect::GridLocation| {
         decode_modules(detect::sample(bm, v)).or_else(|| {
@@ -348,10 +373,15 @@ fn decode_grid(
                 .find_map(decode_modules)
         })
     };
-    // Local warp from the alignment patterns (blurred or curved codes whose single
-    // perspective drifts by a module or more away from the finder patterns).
+    // Local warp from the alignment patterns (blurred or tilted codes whose single
+    // perspective drifts by a module or more away from the finder patterns; like ZXing,
+    // which anchors its grid on the alignment pattern it locates near the prediction).
+    // One grid per failed grid: cheap enough for Fast (+2 codes at 640 px, p95 unchanged).
     if let Some(t) = detect::warped(bm, g).and_then(|w| with_grey(&w)) {
         return Some(t);
+    }
+    if effort != Effort::Thorough {
+        return None;
     }
     // Small versions only: the cost grows with the module count, and larger codes have
     // more alignment patterns to pin the corner down.
@@ -437,7 +467,11 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
     // them (e.g. a view and its inverted twin).
     let mut planes: Vec<(Scale, Option<Plane>)> = Vec::new();
     let mut binarized: Vec<Binarized> = Vec::new();
+    let mut capstones_seen = 0;
     for (i, view) in views.iter().enumerate() {
+        if view.needs_capstone && capstones_seen == 0 {
+            continue;
+        }
         let idx = match planes.iter().position(|(s, _)| *s == view.scale) {
             Some(idx) => idx,
             None => {
@@ -454,10 +488,30 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
             (_, Some((_, Some(p)))) => p,
             _ => continue,
         };
-        let bidx = match binarized
+        // The other polarity's scan already counted this polarity's line candidates: a
+        // grid needs 3 capstones, each starting from one. Without a scan of this
+        // binarization (its normal view was gated off), the first scan at this scale
+        // stands in (before binarizing): the inverse of a finder pattern is a
+        // light-centred 1:1:3:1:1 run in any local threshold.
+        let polarity = usize::from(view.invert);
+        let same = |b: &Binarized| b.scale == view.scale && b.bin == view.bin;
+        let other_scan = binarized
             .iter()
-            .position(|b| b.scale == view.scale && b.bin == view.bin)
+            .find(|b| same(b))
+            .and_then(|b| b.scans[1 - polarity])
+            .or_else(|| {
+                binarized
+                    .iter()
+                    .filter(|b| b.scale == view.scale)
+                    .find_map(|b| b.scans[1 - polarity])
+            });
+        if other_scan
+            .and_then(|s| s.inverse_hits)
+            .is_some_and(|hits| hits < 3)
         {
+            continue;
+        }
+        let bidx = match binarized.iter().position(same) {
             Some(b) => b,
             None => {
                 binarized.push(Binarized {
@@ -472,17 +526,9 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         let Some(b) = binarized.get_mut(bidx) else {
             continue;
         };
-        // The other polarity's scan already counted this polarity's line candidates: a
-        // grid needs 3 capstones, each starting from one.
-        let polarity = usize::from(view.invert);
-        if b.scans[1 - polarity]
-            .and_then(|s| s.inverse_hits)
-            .is_some_and(|hits| hits < 3)
-        {
-            continue;
-        }
         let (texts, stats) = decode_view(plane, &b.bits, view.invert, effort);
         b.scans[polarity] = Some(stats);
+        capstones_seen += stats.capstones;
         if !texts.is_empty() {
             out.push(Trace {
                 texts,
@@ -536,10 +582,12 @@ pub fn diagnose(frame: &GreyFrame, effort: Effort) -> Vec<String> {
             })
             .collect();
         out.push(format!(
-            "{} {}x{} caps={} grids=[{}]",
+            "{} {}x{} crossed={} inv={:?} caps={} grids=[{}]",
             view.label,
             p.w,
             p.h,
+            stats.cross_checked,
+            stats.inverse_hits,
             caps,
             res.join(",")
         ));

@@ -149,16 +149,18 @@ impl Bitmap {
                 let Some(span) = self.px.get(ny * w + left..=ny * w + right) else {
                     continue;
                 };
-                let mut seeded = false;
-                for (i, &p) in span.iter().enumerate() {
-                    if p == from {
-                        if !seeded {
-                            queue.push((left + i, ny));
-                        }
-                        seeded = true;
-                    } else {
-                        seeded = false;
-                    }
+                // One seed per run of `from` pixels: jump from run to run.
+                let mut i = 0;
+                while let Some(start) = span
+                    .get(i..)
+                    .and_then(|t| t.iter().position(|&p| p == from))
+                {
+                    queue.push((left + i + start, ny));
+                    i += start + 1;
+                    i += span
+                        .get(i..)
+                        .and_then(|t| t.iter().position(|&p| p != from))
+                        .unwrap_or(span.len());
                 }
             }
         }

@@ -56,14 +56,14 @@ impl LineScanner {
     /// Computed in quarter pixels: quirc's `avg = sum / 4` truncates, which at 2-3 px per
     /// module (a distant code) turns 2.5 into 2 and rejects the 8 px stone of a 2.6 px
     /// module, so small clean codes found no finder pattern at all.
+    #[inline]
     fn finder_ratio(&self) -> bool {
-        const CHECK: [usize; 5] = [1, 1, 3, 1, 1];
-        let avg4 = self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4];
+        let [a, b, stone, d, e] = self.runs;
+        let avg4 = a + b + d + e;
         let err4 = avg4 * 3 / 4;
-        self.runs
-            .iter()
-            .zip(CHECK)
-            .all(|(run, k)| run * 4 + err4 >= k * avg4 && run * 4 <= k * avg4 + err4)
+        let fits = |run: usize, k: usize| run * 4 + err4 >= k * avg4 && run * 4 <= k * avg4 + err4;
+        // The stone first: it rejects most runs of a row (this runs at every run end).
+        fits(stone, 3) && fits(a, 1) && fits(b, 1) && fits(d, 1) && fits(e, 1)
     }
 
     /// `n` more pixels of the current colour.
@@ -72,6 +72,7 @@ impl LineScanner {
         self.run += n;
     }
 
+    #[inline]
     fn advance(&mut self, dark: bool) -> Option<LinePos> {
         self.pos += 1;
         if self.last == dark {
@@ -79,8 +80,8 @@ impl LineScanner {
             return None;
         }
         self.last = dark;
-        self.runs.rotate_left(1);
-        self.runs[4] = self.run;
+        let [_, a, b, c, d] = self.runs;
+        self.runs = [a, b, c, d, self.run];
         self.run = 1;
         self.changes += 1;
         if self.changes < 5 {
@@ -153,10 +154,9 @@ fn column_cross_check(img: &Bitmap, lp: &LinePos, y: usize) -> bool {
             .all(|&r| r >= 1 && r * 4 <= 3 * m4)
 }
 
+/// quirc's region test: ring and stone are distinct regions, the stone 10-70% of the
+/// ring's pixel count (after the column cross-check).
 fn is_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> bool {
-    if !column_cross_check(img, lp, y) {
-        return false;
-    }
     let ring = img.get_region(lp.right, y);
     let stone = img.get_region(lp.stone, y);
     if img.get(lp.left, y) != img.get(lp.right, y) {
@@ -235,10 +235,23 @@ fn create_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> Option<CapStone>
     Some(CapStone { corners, center, c })
 }
 
-/// Capstones of the bitmap, and the number of inverse-polarity line candidates (`None`
-/// when the scan stopped early at [`MAX_CAPSTONES`]).
-pub(super) fn find_capstones(img: &mut Bitmap) -> (Vec<CapStone>, Option<usize>) {
-    let mut res = Vec::new();
+/// What [`find_capstones`] found.
+pub(super) struct Scan {
+    pub(super) caps: Vec<CapStone>,
+    /// Inverse-polarity line candidates (`None` when the scan stopped early at
+    /// [`MAX_CAPSTONES`]).
+    pub(super) inverse_hits: Option<usize>,
+    /// Row candidates that passed the column cross-check (before the region test).
+    pub(super) cross_checked: usize,
+}
+
+/// Capstones of the bitmap, with the scan's candidate counts.
+pub(super) fn find_capstones(img: &mut Bitmap) -> Scan {
+    let mut res = Scan {
+        caps: Vec::new(),
+        inverse_hits: None,
+        cross_checked: 0,
+    };
     let mut inverse_hits = 0;
     let w = img.w;
     for y in 0..img.h {
@@ -263,7 +276,7 @@ pub(super) fn find_capstones(img: &mut Bitmap) -> (Vec<CapStone>, Option<usize>)
             let lp = scanner.advance(!colour);
             x += 1;
             if lp.is_some_and(|lp| record_candidate(img, &lp, y, &mut res)) {
-                return (res, None);
+                return res;
             }
         }
         // A virtual pixel past the right edge closes patterns touching it: light for this
@@ -275,19 +288,24 @@ pub(super) fn find_capstones(img: &mut Bitmap) -> (Vec<CapStone>, Option<usize>)
             .advance(false)
             .is_some_and(|lp| record_candidate(img, &lp, y, &mut res))
         {
-            return (res, None);
+            return res;
         }
     }
-    (res, Some(inverse_hits))
+    res.inverse_hits = Some(inverse_hits);
+    res
 }
 
 /// Tests a row candidate and records the capstone it belongs to; `true` once
 /// [`MAX_CAPSTONES`] are found (the scan stops there).
-fn record_candidate(img: &mut Bitmap, lp: &LinePos, y: usize, res: &mut Vec<CapStone>) -> bool {
+fn record_candidate(img: &mut Bitmap, lp: &LinePos, y: usize, res: &mut Scan) -> bool {
+    if !column_cross_check(img, lp, y) {
+        return false;
+    }
+    res.cross_checked += 1;
     if is_capstone(img, lp, y) {
         if let Some(cap) = create_capstone(img, lp, y) {
-            res.push(cap);
+            res.caps.push(cap);
         }
     }
-    res.len() >= MAX_CAPSTONES
+    res.caps.len() >= MAX_CAPSTONES
 }

@@ -1,10 +1,11 @@
-//! Geometry retries for grids that were found but did not decode: the neighbouring
-//! version towards the finder-pattern size estimate, bottom-right corner variants, and
-//! grids fitted from the three finder-pattern centres alone (round finder patterns).
+//! Geometry retries for grids that were found but did not decode: the size read from the
+//! version information (version 7 and up), the neighbouring version towards the
+//! finder-pattern size estimate, bottom-right corner variants, and grids fitted from the
+//! three finder-pattern centres alone (round finder patterns).
 //!
 //! In: a [`GridLocation`] (and its bitmap). Out: alternative grids, best guess first.
 
-use super::bitmap::Bitmap;
+use super::bitmap::{Bitmap, WHITE};
 use super::geometry::{saturate, Perspective, Point};
 use super::grid::{fit_grid, GridLocation};
 
@@ -40,6 +41,89 @@ pub fn neighbour_sizes(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
         .filter(|&s| off(s) < off(loc.size))
         .filter_map(|s| fit_grid(img, loc.quad, s))
         .collect()
+}
+
+/// The 34 valid version words (BCH(18,6): the version in the top 6 bits, the remainder of
+/// `version * x^12` by x^12+x^11+x^10+x^9+x^8+x^5+x^2+1 below), index = version - 7.
+const VERSION_WORDS: [u32; 34] = {
+    let mut out = [0u32; 34];
+    let mut i = 0;
+    while i < 34 {
+        let v = (i + 7) as u32;
+        let mut rem = v << 12;
+        let mut bit = 17;
+        while bit >= 12 {
+            if rem & (1 << bit) != 0 {
+                rem ^= 0x1F25 << (bit - 12);
+            }
+            bit -= 1;
+        }
+        out[i] = (v << 12) | rem;
+        i += 1;
+    }
+    out
+};
+
+/// The version in the version information of a grid of its own size (versions 7+), if
+/// one of the two 18-bit copies (6x3 modules beside the top-right and the bottom-left
+/// finder patterns; each read in both orientations, the grid may be mirrored) is within
+/// 3 bit errors of a valid word (the code's minimum distance is 8).
+fn read_version(img: &Bitmap, loc: &GridLocation) -> Option<usize> {
+    let s = loc.size;
+    let dark =
+        |x: usize, y: usize| img.get_at_point(loc.map(x as f64 + 0.5, y as f64 + 0.5)) != WHITE;
+    // Bit i (i = 0 the least significant) sits at (s - 11 + i % 3, i / 3) in the top-right
+    // block and transposed in the bottom-left one.
+    let mut best: Option<(u32, usize)> = None;
+    for transposed in [false, true] {
+        let mut word = 0u32;
+        for i in 0..18 {
+            let (a, b) = (s.checked_sub(11)? + i % 3, i / 3);
+            let bit = if transposed { dark(b, a) } else { dark(a, b) };
+            word |= u32::from(bit) << i;
+        }
+        for (k, w) in VERSION_WORDS.iter().enumerate() {
+            let errors = (w ^ word).count_ones();
+            if errors <= 3 && best.is_none_or(|(e, _)| errors < e) {
+                best = Some((errors, k + 7));
+            }
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+/// For grids of version 6 and up (a blurred version 7 code may count as 6): the grid
+/// whose size its version information confirms, among its own size, the size its version
+/// information reads and the neighbouring versions (re-fitted from the same source quad,
+/// not yet [`refined`](super::refined)); `None` when none of them reads its own version
+/// (unreadable, or versions 1-6). Version information is BCH-protected evidence of the
+/// size, unlike the timing-pattern count (blur merges or splits its modules, curved paper
+/// stretches them) or the finder-size estimate (tilt).
+pub fn version_checked(img: &Bitmap, loc: &GridLocation) -> Option<GridLocation> {
+    if loc.size < 41 {
+        return None;
+    }
+    let own = read_version(img, loc);
+    if own == Some((loc.size - 17) / 4) {
+        return Some(loc.clone());
+    }
+    let mut sizes = Vec::with_capacity(3);
+    for s in [
+        own.map(|v| v * 4 + 17),
+        loc.size.checked_sub(4),
+        Some(loc.size + 4),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if s >= 45 && s != loc.size && !sizes.contains(&s) {
+            sizes.push(s);
+        }
+    }
+    sizes
+        .into_iter()
+        .filter_map(|s| fit_grid(img, loc.quad, s))
+        .find(|g| read_version(img, g) == Some((g.size - 17) / 4))
 }
 
 /// The same grid with its bottom-right corner (the least constrained one: estimated, or

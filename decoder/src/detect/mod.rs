@@ -44,7 +44,7 @@ mod sample;
 pub use alignment::warped;
 pub use bitmap::{Bitmap, MAX_SIDE};
 pub use grid::GridLocation;
-pub use hypotheses::{centre_hypotheses, corner_variants, neighbour_sizes};
+pub use hypotheses::{centre_hypotheses, corner_variants, neighbour_sizes, version_checked};
 pub use jiggle::refined;
 pub use sample::{sample, sample_grey, sample_majority, Modules};
 
@@ -60,6 +60,8 @@ pub struct ScanStats {
     /// can only have capstones where it has candidates, so fewer than 3 rule it out.
     /// `None` when the scan stopped early.
     pub inverse_hits: Option<usize>,
+    /// Row candidates that passed the column cross-check (finder-like structure).
+    pub cross_checked: usize,
 }
 
 /// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
@@ -69,10 +71,11 @@ pub fn detect_grids(img: &mut Bitmap) -> Vec<GridLocation> {
 
 /// Like [`detect_grids`], also returning what the scan saw.
 pub fn detect(img: &mut Bitmap) -> (ScanStats, Vec<GridLocation>) {
-    let (caps, inverse_hits) = find_capstones(img);
+    let scan = find_capstones(img);
     let stats = ScanStats {
-        capstones: caps.len(),
-        inverse_hits,
+        capstones: scan.caps.len(),
+        inverse_hits: scan.inverse_hits,
+        cross_checked: scan.cross_checked,
     };
-    (stats, group_capstones(img, &caps))
+    (stats, group_capstones(img, &scan.caps))
 }
