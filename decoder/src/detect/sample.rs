@@ -76,9 +76,10 @@ pub fn sample_grey(w: usize, h: usize, px: &[u8], loc: &GridLocation) -> Vec<u8>
         if !(x >= 0.0 && y >= 0.0) {
             return 255.0;
         }
-        let (x0, y0) = (x.floor(), y.floor());
-        let (fx, fy) = (x - x0, y - y0);
-        let (x0, y0) = (x0 as usize, y0 as usize);
+        // Non-negative here, so truncation is the floor (`floor` is a library call on
+        // baseline x86-64); huge values saturate and fail the bounds test below.
+        let (x0, y0) = (x as usize, y as usize);
+        let (fx, fy) = (x - x0 as f64, y - y0 as f64);
         if x0 + 1 >= w || y0 + 1 >= h {
             return 255.0;
         }
