@@ -269,7 +269,10 @@ impl Plane {
             }
         }
         // Per pixel: the tile thresholds interpolated bilinearly between tile centres (no
-        // seams at tile borders), in fixed point scaled by T * T.
+        // seams at tile borders), in fixed point scaled by T * T. Vertically per tile row
+        // (`rowthr`), then along the row piecewise linearly into `pix` (a ramp per pair
+        // of tile centres), and the comparison as a separate loop: plain slices the
+        // compiler vectorises, instead of a table lookup per pixel.
         let ti = |v: usize, n: usize| -> (usize, usize, i32) {
             // Tile centres sit at T/2 + k*T; clamp outside the first/last centre.
             let c = v.saturating_sub(T / 2);
@@ -278,8 +281,8 @@ impl Plane {
             let f = if k1 == k { 0 } else { (c - k * T) as i32 };
             (k, k1, f)
         };
-        let xs: Vec<(usize, usize, i32)> = (0..w).map(|x| ti(x, tw)).collect();
         let mut rowthr = vec![0i32; tw];
+        let mut pix = vec![0i32; w];
         let mut out = vec![false; w * h];
         for (y, (row, orow)) in self
             .px
@@ -288,15 +291,38 @@ impl Plane {
             .enumerate()
         {
             let (k0, k1, fy) = ti(y, th);
-            for (tx, r) in rowthr.iter_mut().enumerate() {
-                let a = thr.get(k0 * tw + tx).copied().unwrap_or(0);
-                let b = thr.get(k1 * tw + tx).copied().unwrap_or(0);
-                *r = a * (T as i32 - fy) + b * fy;
+            let (r0, r1) = (k0 * tw, k1 * tw);
+            if let (Some(t0), Some(t1)) = (thr.get(r0..r0 + tw), thr.get(r1..r1 + tw)) {
+                for ((r, &a), &b) in rowthr.iter_mut().zip(t0).zip(t1) {
+                    *r = a * (T as i32 - fy) + b * fy;
+                }
             }
-            for ((&v, o), &(x0, x1, fx)) in row.iter().zip(orow.iter_mut()).zip(&xs) {
-                let a = rowthr.get(x0).copied().unwrap_or(0);
-                let b = rowthr.get(x1).copied().unwrap_or(0);
-                let t = a * (T as i32 - fx) + b * fx;
+            // Left of the first centre and right of the last: flat (scaled by T).
+            let first = rowthr.first().copied().unwrap_or(0) * T as i32;
+            let last = rowthr.last().copied().unwrap_or(0) * T as i32;
+            let head = (T / 2 + 1).min(w);
+            pix.get_mut(..head)
+                .into_iter()
+                .flatten()
+                .for_each(|t| *t = first);
+            let mut x = head;
+            for pair in rowthr.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                // Pixels T/2 + k*T + f, f = 1..=T (the ramp's end is the next centre).
+                let end = (x + T).min(w);
+                if let Some(seg) = pix.get_mut(x..end) {
+                    for (f, t) in seg.iter_mut().enumerate() {
+                        let f = f as i32 + 1;
+                        *t = a * (T as i32 - f) + b * f;
+                    }
+                }
+                x = end;
+            }
+            pix.get_mut(x..)
+                .into_iter()
+                .flatten()
+                .for_each(|t| *t = last);
+            for ((o, &v), &t) in orow.iter_mut().zip(row).zip(&pix) {
                 *o = i32::from(v) * ((T * T) as i32) < t;
             }
         }

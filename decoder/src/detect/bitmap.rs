@@ -16,6 +16,8 @@ pub(super) const CAPSTONE: u16 = 2;
 pub(super) const ALIGNMENT: u16 = 3;
 pub(super) const TMP1: u16 = 4;
 const FIRST_REGION: u16 = 5;
+/// Pixel count recorded for a region whose fill was cut short.
+const OVERSIZED: usize = usize::MAX;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Row {
@@ -26,7 +28,13 @@ pub(super) struct Row {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Region {
-    Unclaimed { color: u16, count: usize },
+    Unclaimed {
+        color: u16,
+        count: usize,
+    },
+    /// Larger than the cap of the query that labelled it (see
+    /// [`Bitmap::get_region_capped`]).
+    Oversized,
     CapStone,
     Alignment,
     Tmp1,
@@ -79,17 +87,32 @@ impl Bitmap {
     }
 
     pub(super) fn get_region(&mut self, x: usize, y: usize) -> Option<Region> {
+        self.get_region_capped(x, y, usize::MAX)
+    }
+
+    /// The region of (`x`, `y`), labelling it on first use. A region whose flood fill
+    /// passes `cap` pixels is left partly labelled and reported as
+    /// [`Region::Oversized`] from then on (also when a later fill reaches its labelled
+    /// part): the finder test only needs to know that a region is far too large for a
+    /// capstone, and flood-filling whole backgrounds was most of the scan's cost on
+    /// frames without a code.
+    pub(super) fn get_region_capped(&mut self, x: usize, y: usize, cap: usize) -> Option<Region> {
         match self.get(x, y) {
             WHITE => None,
             BLACK => {
                 let color = usize::from(FIRST_REGION) + self.regions.len();
                 let color = u16::try_from(color).ok().filter(|&c| c < u16::MAX)?;
                 let mut count = 0usize;
-                self.flood_fill(x, y, BLACK, color, &mut |r: Row| {
+                let complete = self.flood_fill(x, y, BLACK, color, cap, &mut |r: Row| {
                     count += r.right - r.left + 1
                 });
-                self.regions.push(count);
-                Some(Region::Unclaimed { color, count })
+                if complete {
+                    self.regions.push(count);
+                    Some(Region::Unclaimed { color, count })
+                } else {
+                    self.regions.push(OVERSIZED);
+                    Some(Region::Oversized)
+                }
             }
             CAPSTONE => Some(Region::CapStone),
             ALIGNMENT => Some(Region::Alignment),
@@ -97,7 +120,10 @@ impl Bitmap {
             c => self
                 .regions
                 .get(usize::from(c - FIRST_REGION))
-                .map(|&count| Region::Unclaimed { color: c, count }),
+                .map(|&count| match count {
+                    OVERSIZED => Region::Oversized,
+                    count => Region::Unclaimed { color: c, count },
+                }),
         }
     }
 
@@ -112,35 +138,60 @@ impl Bitmap {
         if src == WHITE || src == to || x >= self.w || y >= self.h {
             return None;
         }
-        self.flood_fill(x, y, src, to, &mut fill);
+        self.flood_fill(x, y, src, to, usize::MAX, &mut fill);
         Some(())
     }
 
     /// Scan-line flood fill; every pixel changes from `from` to `to` at most once, so the
     /// work is bounded by the bitmap size. Works on row slices (one bounds check per run,
     /// not per pixel): this runs over every dark region a finder candidate touches.
-    fn flood_fill(&mut self, x: usize, y: usize, from: u16, to: u16, fill: &mut impl FnMut(Row)) {
+    ///
+    /// Returns `false` when the fill stopped after more than `cap` pixels, or when it
+    /// touched a pixel of another label in the same connected region (the labelled part
+    /// of an earlier fill that was cut short: a complete region has no dark neighbours
+    /// outside it).
+    fn flood_fill(
+        &mut self,
+        x: usize,
+        y: usize,
+        from: u16,
+        to: u16,
+        cap: usize,
+        fill: &mut impl FnMut(Row),
+    ) -> bool {
         if from == to || x >= self.w || y >= self.h {
-            return;
+            return true;
         }
         let (w, h) = (self.w, self.h);
         let mut queue = vec![(x, y)];
+        let mut filled = 0usize;
+        let mut foreign = false;
         while let Some((x, y)) = queue.pop() {
+            if filled > cap {
+                return false;
+            }
             let Some(row) = self.px.get_mut(y * w..(y + 1) * w) else {
                 continue;
             };
             if row.get(x) != Some(&from) {
                 continue;
             }
-            let left = row[..x]
-                .iter()
-                .rposition(|&p| p != from)
-                .map_or(0, |i| i + 1);
-            let right = row[x..]
-                .iter()
-                .position(|&p| p != from)
-                .map_or(w - 1, |i| x + i - 1);
+            let left = match row[..x].iter().rposition(|&p| p != from) {
+                Some(i) => {
+                    foreign |= row.get(i).is_some_and(|&p| p != WHITE && p != to);
+                    i + 1
+                }
+                None => 0,
+            };
+            let right = match row[x..].iter().position(|&p| p != from) {
+                Some(i) => {
+                    foreign |= row.get(x + i).is_some_and(|&p| p != WHITE && p != to);
+                    x + i - 1
+                }
+                None => w - 1,
+            };
             row[left..=right].fill(to);
+            filled += right - left + 1;
             fill(Row { left, right, y });
             for ny in [y.checked_sub(1), Some(y + 1).filter(|&v| v < h)]
                 .into_iter()
@@ -149,21 +200,21 @@ impl Bitmap {
                 let Some(span) = self.px.get(ny * w + left..=ny * w + right) else {
                     continue;
                 };
-                // One seed per run of `from` pixels: jump from run to run.
-                let mut i = 0;
-                while let Some(start) = span
-                    .get(i..)
-                    .and_then(|t| t.iter().position(|&p| p == from))
-                {
-                    queue.push((left + i + start, ny));
-                    i += start + 1;
-                    i += span
-                        .get(i..)
-                        .and_then(|t| t.iter().position(|&p| p != from))
-                        .unwrap_or(span.len());
+                // One seed per run of `from` pixels; any other label is foreign.
+                let mut prev = WHITE;
+                for (i, &p) in span.iter().enumerate() {
+                    if p == from {
+                        if prev != from {
+                            queue.push((left + i, ny));
+                        }
+                    } else if p != WHITE && p != to {
+                        foreign = true;
+                    }
+                    prev = p;
                 }
             }
         }
+        !foreign
     }
 }
 
@@ -187,5 +238,30 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn capped_fill_marks_the_whole_region_oversized() {
+        // A U-shaped region of 2 + 3 + 2 = 7 pixels: a fill from the left arm capped at
+        // 3 pixels stops part-way; the right arm, filled later without a cap, touches
+        // the labelled part and is oversized too (its own count would be wrong).
+        let dark = [
+            true, false, true, //
+            true, false, true, //
+            true, true, true,
+        ];
+        let mut b = Bitmap::new(3, 3, dark.into_iter()).unwrap();
+        assert_eq!(b.get_region_capped(0, 0, 2), Some(Region::Oversized));
+        assert_eq!(
+            b.get_region_capped(0, 0, usize::MAX),
+            Some(Region::Oversized)
+        );
+        assert_eq!(b.get_region(2, 0), Some(Region::Oversized));
+        // Uncapped, the count is exact.
+        let mut b = Bitmap::new(3, 3, dark.into_iter()).unwrap();
+        assert!(matches!(
+            b.get_region_capped(2, 0, 7),
+            Some(Region::Unclaimed { count: 7, .. })
+        ));
     }
 }

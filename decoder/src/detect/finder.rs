@@ -25,9 +25,6 @@ struct LineScanner {
     run: usize,
     changes: usize,
     pos: usize,
-    /// 1:1:3:1:1 patterns of the opposite polarity (light centre) seen so far: what the
-    /// same scan of the inverted bitmap would report as candidates.
-    inverse_hits: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -48,7 +45,6 @@ impl LineScanner {
             run: 1,
             changes: 0,
             pos: 0,
-            inverse_hits: 0,
         }
     }
 
@@ -72,8 +68,10 @@ impl LineScanner {
         self.run += n;
     }
 
+    /// The next pixel; a 1:1:3:1:1 pattern ending here, with `true` for a light-centred
+    /// one (a candidate of the inverted bitmap).
     #[inline]
-    fn advance(&mut self, dark: bool) -> Option<LinePos> {
+    fn advance(&mut self, dark: bool) -> Option<(LinePos, bool)> {
         self.pos += 1;
         if self.last == dark {
             self.run += 1;
@@ -84,45 +82,44 @@ impl LineScanner {
         self.runs = [a, b, c, d, self.run];
         self.run = 1;
         self.changes += 1;
-        if self.changes < 5 {
-            return None;
-        }
-        if dark {
-            // Just left a light run: a candidate of the inverted bitmap.
-            self.inverse_hits += usize::from(self.finder_ratio());
-            return None;
-        }
-        // Just left a dark run: check 1:1:3:1:1.
-        if !self.finder_ratio() {
+        if self.changes < 5 || !self.finder_ratio() {
             return None;
         }
         let total: usize = self.runs.iter().sum();
         let tail: usize = self.runs[2..].iter().sum();
-        Some(LinePos {
+        let lp = LinePos {
             left: self.pos.checked_sub(total)?,
             stone: self.pos.checked_sub(tail)?,
             right: self.pos.checked_sub(self.runs[4])?,
             stone_len: self.runs[2],
             modules4: self.runs[0] + self.runs[1] + self.runs[3] + self.runs[4],
-        })
+        };
+        // Just left a light run (now dark): the pattern has a light centre.
+        Some((lp, dark))
     }
 }
 
-/// Runs met walking from (`x`, `y`) one pixel at a time in direction `dy`: the dark run
-/// the start pixel belongs to (the start excluded), then the light run, then the dark one;
-/// walking stops after `limit` pixels.
-fn column_runs(img: &Bitmap, x: usize, y: usize, up: bool, limit: usize) -> [usize; 3] {
+/// Runs met walking from (`x`, `y`) by (`dx`, `dy`) (each -1, 0 or 1), one pixel at a
+/// time: the run of the start pixel's colour (the start excluded), then a run of the
+/// other colour, then one of the start's; walking stops after `limit` pixels. A pixel
+/// has the start's colour when it is dark exactly if `stone_dark`.
+fn runs_from(
+    img: &Bitmap,
+    (x, y): (usize, usize),
+    (dx, dy): (isize, isize),
+    stone_dark: bool,
+    limit: usize,
+) -> [usize; 3] {
     let mut runs = [0usize; 3];
     let mut i = 0;
-    let mut yy = y;
+    let (mut xx, mut yy) = (x, y);
     for _ in 0..limit {
-        yy = match if up { yy.checked_sub(1) } else { Some(yy + 1) } {
-            Some(v) if v < img.h => v,
+        match (xx.checked_add_signed(dx), yy.checked_add_signed(dy)) {
+            (Some(a), Some(b)) if a < img.w && b < img.h => (xx, yy) = (a, b),
             _ => break,
-        };
-        let dark = img.get(x, yy) != WHITE;
-        // Runs alternate dark, light, dark.
-        if dark != (i % 2 == 0) {
+        }
+        let stone_colour = (img.get(xx, yy) != WHITE) == stone_dark;
+        if stone_colour != (i % 2 == 0) {
             i += 1;
             if i == 3 {
                 break;
@@ -133,32 +130,66 @@ fn column_runs(img: &Bitmap, x: usize, y: usize, up: bool, limit: usize) -> [usi
     runs
 }
 
-/// ZXing-style cross-check of a row candidate: the column through the middle of the
+/// ZXing-style cross-checks of a row candidate: the column through the middle of the
 /// stone run must also cross ring, gap, stone, gap, ring, in roughly the row's module
-/// size (loose bounds: tilt and perspective change the ratios). Rejects most false
-/// candidates (text, textures) before the flood fills of quirc's region test, which
-/// otherwise visit every dark region a candidate touches.
-fn column_cross_check(img: &Bitmap, lp: &LinePos, y: usize) -> bool {
+/// size (loose bounds: tilt and perspective change the ratios), and so must the diagonal
+/// through the stone's centre (a diagonal crosses a square pattern at up to sqrt 2 times
+/// the module size, a tilted one anywhere in between). Rejects most false candidates
+/// (text, textures: strokes that cross like rings in one direction rarely do in all
+/// three) before the flood fills of quirc's region test, which otherwise visit every dark
+/// region a candidate touches.
+fn cross_check(img: &Bitmap, lp: &LinePos, y: usize, stone_dark: bool) -> bool {
     // In quarter pixels: m4 is four modules.
     let m4 = lp.modules4.max(1);
     let x = lp.stone + lp.stone_len / 2;
     let limit = 8 * (lp.stone_len + m4);
-    let up = column_runs(img, x, y, true, limit);
-    let down = column_runs(img, x, y, false, limit);
+    let up = runs_from(img, (x, y), (0, -1), stone_dark, limit);
+    let down = runs_from(img, (x, y), (0, 1), stone_dark, limit);
     let stone = up[0] + down[0] + 1;
     // Stone 1..6 modules; gaps and rings present (blur thins them to a pixel) and at
     // most 3 modules.
-    (m4..=6 * m4).contains(&(stone * 4))
+    let column = (m4..=6 * m4).contains(&(stone * 4))
         && [up[1], down[1], up[2], down[2]]
             .iter()
-            .all(|&r| r >= 1 && r * 4 <= 3 * m4)
+            .all(|&r| r >= 1 && r * 4 <= 3 * m4);
+    if !column {
+        return false;
+    }
+    // The stone's centre: the middle of its column run.
+    let Some(cy) = (y + down[0]).checked_sub(up[0]).map(|v| (v + y) / 2) else {
+        return false;
+    };
+    if (img.get(x, cy) != WHITE) != stone_dark {
+        return false;
+    }
+    let a = runs_from(img, (x, cy), (-1, -1), stone_dark, limit);
+    let b = runs_from(img, (x, cy), (1, 1), stone_dark, limit);
+    let stone = a[0] + b[0] + 1;
+    // Along the diagonal each length is 1..sqrt 2 times the straight one; bounds as above,
+    // widened by half.
+    (m4..=9 * m4).contains(&(stone * 4))
+        && [a[1], b[1], a[2], b[2]]
+            .iter()
+            .all(|&r| r >= 1 && r * 8 <= 9 * m4)
 }
 
 /// quirc's region test: ring and stone are distinct regions, the stone 10-70% of the
 /// ring's pixel count (after the column cross-check).
+///
+/// The fills are capped (a region cut short fails): the stone at 64 squared modules of
+/// the row's module size (it has 9; a pattern foreshortened to a third along the row
+/// has ~30 of the row's), the ring at 10 times the stone, beyond which the ratio test
+/// fails anyway. Without the caps, false candidates in text and textures flood-filled
+/// whole backgrounds.
 fn is_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> bool {
-    let ring = img.get_region(lp.right, y);
-    let stone = img.get_region(lp.stone, y);
+    // modules4 is four modules (pixels), so its square is 16 squared modules.
+    let stone_cap = lp.modules4.saturating_mul(lp.modules4).saturating_mul(4);
+    let stone = img.get_region_capped(lp.stone, y, stone_cap);
+    let ring_cap = match stone {
+        Some(Region::Unclaimed { count, .. }) => count.saturating_mul(10),
+        _ => return false,
+    };
+    let ring = img.get_region_capped(lp.right, y, ring_cap);
     if img.get(lp.left, y) != img.get(lp.right, y) {
         return false;
     }
@@ -241,7 +272,8 @@ pub(super) struct Scan {
     /// Inverse-polarity line candidates (`None` when the scan stopped early at
     /// [`MAX_CAPSTONES`]).
     pub(super) inverse_hits: Option<usize>,
-    /// Row candidates that passed the column cross-check (before the region test).
+    /// Row candidates that passed the column and diagonal cross-checks (before the region
+    /// test).
     pub(super) cross_checked: usize,
 }
 
@@ -273,22 +305,24 @@ pub(super) fn find_capstones(img: &mut Bitmap) -> Scan {
             if x >= w {
                 break;
             }
-            let lp = scanner.advance(!colour);
+            let hit = scanner.advance(!colour);
             x += 1;
-            if lp.is_some_and(|lp| record_candidate(img, &lp, y, &mut res)) {
-                return res;
+            match hit {
+                Some((lp, false)) if record_candidate(img, &lp, y, &mut res) => return res,
+                Some((lp, true)) => inverse_hits += usize::from(cross_check(img, &lp, y, false)),
+                _ => {}
             }
         }
         // A virtual pixel past the right edge closes patterns touching it: light for this
         // polarity, dark for the inverse count (light in the inverted bitmap).
         let mut inverse = scanner;
-        inverse.advance(true);
-        inverse_hits += inverse.inverse_hits;
-        if scanner
-            .advance(false)
-            .is_some_and(|lp| record_candidate(img, &lp, y, &mut res))
-        {
-            return res;
+        if let Some((lp, true)) = inverse.advance(true) {
+            inverse_hits += usize::from(cross_check(img, &lp, y, false));
+        }
+        if let Some((lp, false)) = scanner.advance(false) {
+            if record_candidate(img, &lp, y, &mut res) {
+                return res;
+            }
         }
     }
     res.inverse_hits = Some(inverse_hits);
@@ -298,7 +332,7 @@ pub(super) fn find_capstones(img: &mut Bitmap) -> Scan {
 /// Tests a row candidate and records the capstone it belongs to; `true` once
 /// [`MAX_CAPSTONES`] are found (the scan stops there).
 fn record_candidate(img: &mut Bitmap, lp: &LinePos, y: usize, res: &mut Scan) -> bool {
-    if !column_cross_check(img, lp, y) {
+    if !cross_check(img, lp, y, true) {
         return false;
     }
     res.cross_checked += 1;

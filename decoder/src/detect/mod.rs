@@ -56,11 +56,12 @@ use group::group_capstones;
 pub struct ScanStats {
     /// Capstones (finder patterns) found.
     pub capstones: usize,
-    /// Line candidates (1:1:3:1:1 runs) of the opposite polarity: the inverted bitmap
-    /// can only have capstones where it has candidates, so fewer than 3 rule it out.
+    /// Line candidates (1:1:3:1:1 runs) of the opposite polarity that pass the same
+    /// cross-checks (column, diagonal) as this polarity's: the inverted bitmap can only
+    /// have capstones where it has such candidates, so fewer than 3 rule it out.
     /// `None` when the scan stopped early.
     pub inverse_hits: Option<usize>,
-    /// Row candidates that passed the column cross-check (finder-like structure).
+    /// Row candidates that passed the column and diagonal cross-checks.
     pub cross_checked: usize,
 }
 
