@@ -1,10 +1,15 @@
 // statuspass service worker. This file is a template: the Trunk post-build hook
 // (frontend/build/post-build.sh) writes dist/sw.js with the version and the precache list.
 //
-// - The app shell (every file of the build, Trunk's hashed names included) is precached, through
+// - The app shell (the files of the build, Trunk's hashed names included) is precached, through
 //   the HTTP cache (nothing the page already loaded is downloaded again), in a cache named after
 //   a hash of the build, so a new deploy installs a new cache and the old ones are deleted on
 //   activate.
+// - Of the two apps (the participant's and the staff's, with its decode worker: APPS) only
+//   those this device uses are precached: the app of a page open at install, and any app an
+//   earlier deploy's cache held; the other one is cached when a page first loads it. So a
+//   participant's phone never downloads the scanner, and a desk that has scanned keeps it
+//   offline across deploys.
 // - Navigations go to the network first (a new deploy is seen at once) and fall back to the
 //   cached shell when offline or after a few seconds without an answer.
 // - /api/ and the server-rendered /somc2/ pages are never touched: always the network.
@@ -19,6 +24,11 @@ const VERSION = "__SW_VERSION__";
 const PREFIX = "statuspass-";
 const CACHE = PREFIX + VERSION;
 const PRECACHE = ["__SW_PRECACHE__"];
+// Which app a file or a page belongs to; the page test is the loader's (Trunk.toml).
+const APPS = {
+  participant: { file: /^\/statuspass-frontend-/, page: (path) => !isStaffPage(path) },
+  staff: { file: /^\/(statuspass-staff|decode-worker)/, page: (path) => isStaffPage(path) },
+};
 const NAVIGATION_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
@@ -28,7 +38,7 @@ self.addEventListener("install", (event) => {
       // Through the HTTP cache: what the page has just loaded (hashed files are immutable for a
       // year) is taken from there, not fetched again; unhashed files (`no-cache`) are
       // revalidated with a conditional request.
-      .then((cache) => cache.addAll(PRECACHE))
+      .then(async (cache) => cache.addAll(await precacheList()))
       .then(() => self.skipWaiting())
   );
 });
@@ -45,6 +55,48 @@ self.addEventListener("activate", (event) => {
       .then(() => self.clients.claim())
   );
 });
+
+function isStaffPage(path) {
+  return /^\/(scan|org)\/?$/.test(path);
+}
+
+/** The app a file of the build belongs to (none: the shell every page needs). */
+function appOfFile(path) {
+  return Object.keys(APPS).find((app) => APPS[app].file.test(path));
+}
+
+/** The shell and the apps in use: those of the open pages and those an older cache holds. */
+async function precacheList() {
+  const used = new Set();
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "window" })) {
+    const path = new URL(client.url).pathname;
+    for (const app of Object.keys(APPS)) if (APPS[app].page(path)) used.add(app);
+  }
+  for (const key of await caches.keys()) {
+    if (!key.startsWith(PREFIX) || key === CACHE) continue;
+    for (const request of await (await caches.open(key)).keys()) {
+      const app = appOfFile(new URL(request.url).pathname);
+      if (app) used.add(app);
+    }
+  }
+  return PRECACHE.filter((path) => {
+    const app = appOfFile(path);
+    return !app || used.has(app);
+  });
+}
+
+/** The cached answer, else the network's; a file of the build is kept for offline use. */
+async function cachedOrFetched(event, url) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(event.request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(event.request);
+  if (response.ok && PRECACHE.includes(url.pathname)) {
+    // Stored while the page already reads the answer.
+    event.waitUntil(cache.put(url.pathname, response.clone()));
+  }
+  return response;
+}
 
 function bypass(url, request) {
   return (
@@ -86,12 +138,7 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
-  event.respondWith(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.match(request, { ignoreSearch: true }))
-      .then((cached) => cached || fetch(request))
-  );
+  event.respondWith(cachedOrFetched(event, url));
 });
 
 const QUEUE_SYNC_TAG = "statuspass-queue";

@@ -1,10 +1,5 @@
-//! Mounts the PWA, replacing the static shell of `index.html`.
+//! The participant's app (`/`): mounts [`ParticipantApp`](statuspass_frontend::app::ParticipantApp)
+//! in place of the static shell.
 fn main() {
-    if let Some(shell) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("shell"))
-    {
-        shell.remove();
-    }
-    leptos::mount::mount_to_body(statuspass_frontend::app::App);
+    statuspass_frontend::app::mount(statuspass_frontend::app::ParticipantApp);
 }

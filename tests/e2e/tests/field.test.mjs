@@ -121,13 +121,16 @@ test("axe-core finds no accessibility violation on /, /scan and /org", async () 
   });
 });
 
-test("before the app's wasm has run the page shows its static shell, and the app replaces it", async () => {
+test("before the app's wasm has run the page shows its static shell (which says so if the wasm never comes), and the app replaces it", async () => {
   await withServer({}, async ({ server, open }) => {
     const b = await open();
     await b.context.route("**/*_bg.wasm", (route) => route.abort());
     await b.page.goto(server.base);
     await b.page.locator("#shell h1").waitFor();
-    assert.match(await b.page.locator("#shell").innerText(), /Статус участника СВО[\s\S]*Загрузка/);
+    assert.match(await b.page.locator("#shell").innerText(), /Статус участника СВО[\s\S]*(Загрузка|не загрузилось)/);
+    // The wasm never comes: the shell says so (offline on a device that never opened the page).
+    await b.page.locator("#shell[data-load-failed]").waitFor({ timeout: TIMEOUT });
+    assert.match(await b.page.locator("#shell").innerText(), /Приложение не загрузилось/);
     b.errors.length = 0; // the app cannot start without its wasm: expected here
     await b.context.unroute("**/*_bg.wasm");
     await b.page.reload();

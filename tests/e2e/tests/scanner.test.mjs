@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import QRCode from "qrcode";
 import { join } from "node:path";
 
+import { holdCamera, openCamera } from "../lib/browser.mjs";
 import { issuePass } from "../lib/server.mjs";
 import { scenario } from "../lib/scenario.mjs";
 
@@ -100,12 +101,15 @@ test("a panicking decode worker is replaced and the scanner reads the next code"
 
 test("scanning on behalf of an organization records the valid scan in its ledger", async () => {
   await scenario({ codeFor: async ({ base }) => (await issuePass(base, "sidorova")).link }, async ({ server, page }) => {
-    // staff-active holds an active delegation; the organization is chosen before scanning.
+    // staff-active holds an active delegation; the organization is chosen before the camera
+    // sees the code (held until then: a desk points the phone at a pass after the tap).
+    await holdCamera(page);
     await page.goto(`${server.base}/scan`);
     await page.click('[data-demo-key="staff-active"]');
     const org = page.locator(".on-behalf [data-org]").first();
     await org.click();
     assert.equal(await org.getAttribute("aria-pressed"), "true");
+    await openCamera(page);
     const result = page.locator('[data-result="valid"]');
     await result.waitFor({ timeout: RESULT_TIMEOUT });
     assert.match(await result.innerText(), /учтена в отчёте организации/);
