@@ -50,7 +50,34 @@ impl Plane {
         }
     }
 
+    /// Exact halving (2x2 box filter, rounded): the shape of `shrink`'s general loop
+    /// costs ~25 instructions per source pixel at this factor.
+    fn halve(&self) -> Plane {
+        let nw = self.w / 2;
+        let mut px = Vec::with_capacity(nw * (self.h / 2));
+        for pair in self.px.chunks_exact(2 * self.w) {
+            let (top, bottom) = pair.split_at(self.w);
+            for (t, b) in top.chunks_exact(2).zip(bottom.chunks_exact(2)) {
+                let sum = u16::from(t[0]) + u16::from(t[1]) + u16::from(b[0]) + u16::from(b[1]);
+                px.push(((sum + 2) / 4) as u8);
+            }
+        }
+        Plane {
+            w: nw,
+            h: self.h / 2,
+            px,
+        }
+    }
+
     fn shrink(&self, nw: usize, nh: usize) -> Plane {
+        if self.w == 2 * nw && self.h == 2 * nh {
+            self.halve()
+        } else {
+            self.shrink_spans(nw, nh)
+        }
+    }
+
+    fn shrink_spans(&self, nw: usize, nh: usize) -> Plane {
         // Separable box filter with exact fractional coverage would be nicer; integer
         // source spans are enough here.
         let mut px = Vec::with_capacity(nw * nh);
@@ -425,6 +452,13 @@ mod tests {
             let p = Plane { w, h, px };
             assert_eq!(p.threshold_rows(), rows_reference(&p), "{w}x{h}");
         }
+    }
+
+    #[test]
+    fn halving_is_the_box_filter() {
+        let p = plane(34, 18, |x, y| ((x * 37 + y * 91) % 256) as u8);
+        assert_eq!(p.halve(), p.shrink_spans(17, 9));
+        assert_eq!(p.resize(17, 9).px, p.shrink_spans(17, 9).px);
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub struct ScanStats {
     pub inverse_hits: Option<usize>,
     /// Row candidates that passed the column and diagonal cross-checks.
     pub cross_checked: usize,
+    /// Grids located (capstone triples with a plausible geometry).
+    pub grids: usize,
 }
 
 /// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
@@ -73,10 +75,12 @@ pub fn detect_grids(img: &mut Bitmap) -> Vec<GridLocation> {
 /// Like [`detect_grids`], also returning what the scan saw.
 pub fn detect(img: &mut Bitmap) -> (ScanStats, Vec<GridLocation>) {
     let scan = find_capstones(img);
+    let grids = group_capstones(img, &scan.caps);
     let stats = ScanStats {
         capstones: scan.caps.len(),
         inverse_hits: scan.inverse_hits,
         cross_checked: scan.cross_checked,
+        grids: grids.len(),
     };
-    (stats, group_capstones(img, &scan.caps))
+    (stats, grids)
 }
