@@ -109,9 +109,14 @@ async function scanFigures(codeFor, { waitValid = false, seconds = 5, cpu = 1 } 
       await page.waitForTimeout(seconds * 1000);
       const [n1, t1] = [await frames(), await page.evaluate(() => performance.now())];
       out.attemptsPerS = ((n1 - n0) * 1000) / (t1 - t0);
-      const tasks = (await watched(page)).longTasks.filter((t) => t.start >= t0);
+      const fig = await watched(page);
+      const tasks = fig.longTasks.filter((t) => t.start >= t0);
       out.longTasks = tasks.length;
       out.longestTaskMs = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
+      // The scripts that ran in the long frames, most frequent first.
+      const counts = new Map();
+      for (const f of fig.longFrames.filter((f) => f.start >= t0)) for (const s of new Set(f.scripts)) counts.set(s, (counts.get(s) || 0) + 1);
+      out.culprits = [...counts].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} (${n}×)`);
     }
     out.decodeMeanMs = Number(await page.getAttribute("main.scan", "data-decode-mean-ms"));
     out.frames = await page.getAttribute("main.scan", "data-frame-size");
@@ -119,7 +124,9 @@ async function scanFigures(codeFor, { waitValid = false, seconds = 5, cpu = 1 } 
   return out;
 }
 
-const longTasksText = (r) => `${r.longTasks}${r.longTasks ? ` (longest ${r.longestTaskMs.toFixed(0)} ms)` : ""}`;
+const longTasksText = (r) =>
+  `${r.longTasks}${r.longTasks ? ` (longest ${r.longestTaskMs.toFixed(0)} ms)` : ""}` +
+  (r.culprits.length ? `; in the long frames: ${r.culprits.slice(0, 3).join(", ")}` : "");
 
 async function scanning() {
   const valid = await scanFigures(async ({ base }) => (await issuePass(base)).link, { waitValid: true });
@@ -269,7 +276,8 @@ async function soak(minutes) {
       console.log(`    ${cells.map((c) => String(c).padStart(12)).join("")}`);
     }
     const [first, last] = [samples[0], samples.at(-1)];
-    const growth = (k, i) => `${cols[i + 1]} ${last[k] - first[k] >= 0 ? "+" : ""}${((last[k] - first[k]) / 1024).toFixed(0)} KiB`;
+    const kib = (d) => (Number.isFinite(d) ? `${d >= 0 ? "+" : ""}${(d / 1024).toFixed(0)} KiB` : "n/a");
+    const growth = (k, i) => `${cols[i + 1]} ${kib(last[k] - first[k])}`;
     console.log(`    growth first → last: ${Object.keys(first).map(growth).join(", ")}`);
   });
 }

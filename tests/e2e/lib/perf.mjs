@@ -20,16 +20,24 @@ export async function throttle(context, page, { cpu = 4, network = true } = {}) 
 
 /**
  * Before any script of each document `page` loads: `window.__fig` collects the long tasks
- * (over 50 ms, `{start, ms}`), the layout shifts not caused by input (`{value, sources}`) and,
+ * (over 50 ms, `{start, ms}`), the long animation frames (over 50 ms, `{start, ms, scripts}`),
+ * the layout shifts not caused by input (`{value, sources}`) and,
  * for each `name: selector` of `selectors`, `seen[name]`: the time (ms after the navigation
  * started) the element was first in the document.
  */
 export function watch(page, selectors = {}) {
   return page.addInitScript((selectors) => {
-    const fig = (window.__fig = { longTasks: [], shifts: [], seen: {} });
+    const fig = (window.__fig = { longTasks: [], longFrames: [], shifts: [], seen: {} });
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) fig.longTasks.push({ start: e.startTime, ms: e.duration });
     }).observe({ type: "longtask", buffered: true });
+    // Who ran in them: the scripts of the long animation frames (invoker and file).
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const scripts = e.scripts.map((s) => `${s.invoker} in ${(s.sourceURL || "?").split("/").pop()}`);
+        fig.longFrames.push({ start: e.startTime, ms: e.duration, scripts });
+      }
+    }).observe({ type: "long-animation-frame", buffered: true });
     const describe = (n) => (n && n.nodeType === 1 ? n.tagName.toLowerCase() + [...n.classList].map((c) => `.${c}`).join("") : String(n?.nodeName || "?"));
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
@@ -62,9 +70,9 @@ export function visibleFraction(page, selector) {
  * Heap probe of `page` and its dedicated workers (DevTools protocol; the workers through
  * `Target.setAutoAttach`, as Playwright gives no session for a worker). `sample()` forces a
  * garbage collection in each and returns the bytes in use: `page`/`workers[]` each
- * `{ js, wasm }` (the V8 heap; the WebAssembly memories found on that heap), and `memoryApi`,
- * the page's `performance.memory.usedJSHeapSize` (rounded by Chromium without
- * --enable-precise-memory-info).
+ * `{ js, wasm }` (the V8 heap; the WebAssembly memories found on that heap; absent when the
+ * target did not answer within 30 s), and `memoryApi`, the page's
+ * `performance.memory.usedJSHeapSize` (rounded by Chromium without --enable-precise-memory-info).
  */
 export async function heapProbe(context, page) {
   const cdp = await context.newCDPSession(page);
@@ -98,13 +106,16 @@ export async function heapProbe(context, page) {
     await send("Runtime.releaseObject", { objectId: objects.objectId });
     return { js: usedSize, wasm: bytes.result.value };
   }
+  // A target that does not answer (e.g. a worker being replaced) gives no figure, not a hang.
+  const within = (promise) =>
+    Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error("no answer")), 30_000).unref())]).catch(() => null);
   return {
     async sample() {
-      const page_ = await usage((m, p) => cdp.send(m, p));
+      const page_ = await within(usage((m, p) => cdp.send(m, p)));
       const workers_ = [];
-      for (const s of workers) workers_.push(await usage(inWorker(s)).catch(() => null));
-      const memoryApi = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
-      return { page: page_, workers: workers_.filter(Boolean), memoryApi };
+      for (const s of workers) workers_.push(await within(usage(inWorker(s))));
+      const memoryApi = await within(page.evaluate(() => performance.memory?.usedJSHeapSize ?? null));
+      return { page: page_ || {}, workers: workers_.filter(Boolean), memoryApi };
     },
   };
 }
