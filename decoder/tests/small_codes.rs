@@ -8,7 +8,7 @@
 #![allow(clippy::expect_used)]
 
 use qrcode::{Color, EcLevel, QrCode};
-use statuspass_decoder::{decode, decode_thorough, GreyFrame};
+use statuspass_decoder::{decode, decode_thorough, decode_with, Effort, GreyFrame};
 
 const W: usize = 640;
 const H: usize = 480;
@@ -75,5 +75,30 @@ fn thorough_reads_codes_of_one_and_a_half_pixels_per_module() {
             let got = decode_thorough(&GreyFrame::new(W, H, &luma));
             assert_eq!(got, vec![text.clone()], "{px} px per module: {text}");
         }
+    }
+}
+
+/// The table of the README ("Distant codes"): links read (of 4) per module size and effort.
+#[test]
+#[ignore = "table: cargo test -p statuspass-decoder --release --test small_codes -- --ignored --nocapture"]
+fn small_code_table() {
+    let sizes = [
+        1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8, 2.9, 3.0,
+    ];
+    for (name, effort) in [("Fast", Effort::Fast), ("Thorough", Effort::Thorough)] {
+        let row: Vec<String> = sizes
+            .iter()
+            .map(|&px| {
+                let mut n = 0;
+                for text in links() {
+                    let luma = frame(&text, px);
+                    n += usize::from(
+                        decode_with(&GreyFrame::new(W, H, &luma), effort) == vec![text.clone()],
+                    );
+                }
+                format!("{px}:{n}")
+            })
+            .collect();
+        println!("{name}: {}", row.join(" "));
     }
 }

@@ -277,8 +277,10 @@ pub(super) struct Scan {
     pub(super) cross_checked: usize,
 }
 
-/// Capstones of the bitmap, with the scan's candidate counts.
-pub(super) fn find_capstones(img: &mut Bitmap) -> Scan {
+/// Capstones of the bitmap, with the scan's candidate counts; the row scan looks at every
+/// `row_step`-th row (the column and diagonal cross-checks and the region test see the
+/// whole bitmap).
+pub(super) fn find_capstones(img: &mut Bitmap, row_step: usize) -> Scan {
     let mut res = Scan {
         caps: Vec::new(),
         inverse_hits: None,
@@ -286,7 +288,7 @@ pub(super) fn find_capstones(img: &mut Bitmap) -> Scan {
     };
     let mut inverse_hits = 0;
     let w = img.w;
-    for y in 0..img.h {
+    for y in (0..img.h).step_by(row_step.max(1)) {
         let mut scanner = LineScanner::new(img.get(0, y) != WHITE);
         let mut x = 1;
         while x < w {

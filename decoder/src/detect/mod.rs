@@ -69,12 +69,13 @@ pub struct ScanStats {
 
 /// Find grids in a binary bitmap. Mutates the labels (not the black/white content).
 pub fn detect_grids(img: &mut Bitmap) -> Vec<GridLocation> {
-    detect(img).1
+    detect(img, 1).1
 }
 
-/// Like [`detect_grids`], also returning what the scan saw.
-pub fn detect(img: &mut Bitmap) -> (ScanStats, Vec<GridLocation>) {
-    let scan = find_capstones(img);
+/// Like [`detect_grids`], also returning what the scan saw; the row scan for finder
+/// candidates looks at every `row_step`-th row.
+pub fn detect(img: &mut Bitmap, row_step: usize) -> (ScanStats, Vec<GridLocation>) {
+    let scan = find_capstones(img, row_step);
     let grids = group_capstones(img, &scan.caps);
     let stats = ScanStats {
         capstones: scan.caps.len(),
