@@ -5,11 +5,11 @@
 //   the HTTP cache (nothing the page already loaded is downloaded again), in a cache named after
 //   a hash of the build, so a new deploy installs a new cache and the old ones are deleted on
 //   activate.
-// - Of the two apps (the participant's and the staff's, with its decode worker: APPS) only
-//   those this device uses are precached: the app of a page open at install, and any app an
-//   earlier deploy's cache held; the other one is cached when a page first loads it. So a
-//   participant's phone never downloads the scanner, and a desk that has scanned keeps it
-//   offline across deploys.
+// - Of the apps (the participant's, the scanner's with its decode worker, the organization
+//   pages': APPS) only those this device uses are precached: the app of a page open at install,
+//   and any app an earlier deploy's cache held; another one is cached when a page first loads
+//   it. So a participant's phone never downloads the scanner, and a desk that has scanned keeps
+//   it offline across deploys.
 // - Navigations go to the network first (a new deploy is seen at once) and fall back to the
 //   cached shell when offline or after a few seconds without an answer.
 // - /api/ and the server-rendered /somc2/ pages are never touched: always the network.
@@ -24,10 +24,12 @@ const VERSION = "__SW_VERSION__";
 const PREFIX = "statuspass-";
 const CACHE = PREFIX + VERSION;
 const PRECACHE = ["__SW_PRECACHE__"];
-// Which app a file or a page belongs to; the page test is the loader's (Trunk.toml).
+// The files of each app, and the pages it runs (the loader's map, Trunk.toml; any other page:
+// the participant's).
 const APPS = {
-  participant: { file: /^\/statuspass-frontend-/, page: (path) => !isStaffPage(path) },
-  staff: { file: /^\/(statuspass-staff|decode-worker)/, page: (path) => isStaffPage(path) },
+  participant: { file: /^\/statuspass-frontend-/ },
+  scan: { file: /^\/(statuspass-scan|decode-worker)/, page: "/scan" },
+  org: { file: /^\/statuspass-org/, page: "/org" },
 };
 const NAVIGATION_TIMEOUT_MS = 4000;
 
@@ -56,8 +58,10 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-function isStaffPage(path) {
-  return /^\/(scan|org)\/?$/.test(path);
+/** The app a page runs. */
+function appOfPage(path) {
+  const page = path.replace(/\/$/, "");
+  return Object.keys(APPS).find((app) => APPS[app].page === page) || "participant";
 }
 
 /** The app a file of the build belongs to (none: the shell every page needs). */
@@ -69,8 +73,7 @@ function appOfFile(path) {
 async function precacheList() {
   const used = new Set();
   for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "window" })) {
-    const path = new URL(client.url).pathname;
-    for (const app of Object.keys(APPS)) if (APPS[app].page(path)) used.add(app);
+    used.add(appOfPage(new URL(client.url).pathname));
   }
   for (const key of await caches.keys()) {
     if (!key.startsWith(PREFIX) || key === CACHE) continue;

@@ -1,8 +1,9 @@
-//! The two root components, one per wasm binary, and their mounting. Each page is a full load
-//! (no client-side router), so the app is chosen by the path before any wasm is fetched (the
-//! loader in `Trunk.toml`): [`ParticipantApp`] (`src/main.rs`) for `/`, the page most people
-//! open, and [`StaffApp`] (`src/bin/staff.rs`) for `/scan` and `/org`, whose camera, decoder
-//! bridge, offline verification and organization forms the participant's phone never loads.
+//! The root components, one per wasm binary, and their mounting. Each page is a full load (no
+//! client-side router), so the app is chosen by the path before any wasm is fetched (the loader
+//! in `Trunk.toml`): [`ParticipantApp`] (`src/main.rs`) for `/`, the page most people open,
+//! [`ScanApp`] (`src/bin/scan.rs`) for `/scan` and [`OrgApp`] (`src/bin/org.rs`) for `/org`:
+//! the participant's phone never loads the camera, the decoder bridge, the offline verifier or
+//! the organization forms, and a desk's scanner not the organization forms.
 
 use leptos::prelude::*;
 
@@ -25,21 +26,20 @@ where
     leptos::mount::mount_to_body(app);
 }
 
-/// `/` (and any other path but the staff ones): the participant's pass.
+/// `/` (and any other path but `/scan` and `/org`): the participant's pass.
 #[component]
 pub fn ParticipantApp() -> impl IntoView {
     view! { <ParticipantPage /> }
 }
 
-/// `/scan` and `/org` (the paths the loader in `Trunk.toml` sends here): the scanner and the
-/// organization pages.
+/// `/scan`: the scanner.
 #[component]
-pub fn StaffApp() -> impl IntoView {
-    let path = browser::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_default();
-    match path.trim_end_matches('/') {
-        "/org" => view! { <OrgPage /> }.into_any(),
-        _ => view! { <ScanPage /> }.into_any(),
-    }
+pub fn ScanApp() -> impl IntoView {
+    view! { <ScanPage /> }
+}
+
+/// `/org`: the organization pages.
+#[component]
+pub fn OrgApp() -> impl IntoView {
+    view! { <OrgPage /> }
 }

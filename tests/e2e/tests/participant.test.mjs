@@ -12,8 +12,8 @@ async function signIn(page, base, key) {
 
 test("the participant page issues a pass, and shows it offline after a reload", async () => {
   await scenario({}, async ({ server, page, context }) => {
-    // Every file the page or the service worker fetches: the staff app and the decode worker
-    // are not among them.
+    // Every file the page or the service worker fetches: the scanner's and the organization
+    // pages' apps and the decode worker are not among them.
     const fetched = [];
     context.on("request", (r) => fetched.push(new URL(r.url()).pathname));
     await signIn(page, server.base, "ivanov");
@@ -30,7 +30,7 @@ test("the participant page issues a pass, and shows it offline after a reload", 
     // The service worker has precached the app and controls the page.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
     assert.ok(fetched.some((p) => /^\/statuspass-frontend-[0-9a-f]+_bg\.wasm$/.test(p)), fetched.join(" "));
-    assert.deepEqual(fetched.filter((p) => /statuspass-staff|decode-worker/.test(p)), []);
+    assert.deepEqual(fetched.filter((p) => /statuspass-(scan|org)|decode-worker/.test(p)), []);
 
     await context.setOffline(true);
     await page.reload();

@@ -29,7 +29,7 @@ test("deep links get the app, hashed assets are immutable, the rest is revalidat
     assert.match(hashed.headers.get("cache-control"), /immutable/);
 
     for (const path of ["/sw.js", "/manifest.webmanifest", "/decode-worker_loader.js", "/decode-worker_bg.wasm",
-      "/statuspass-staff.js", "/statuspass-staff_bg.wasm"]) {
+      "/statuspass-scan.js", "/statuspass-scan_bg.wasm", "/statuspass-org.js", "/statuspass-org_bg.wasm"]) {
       const r = await get(path);
       assert.equal(r.status, 200, path);
       assert.equal(r.headers.get("cache-control"), "no-cache", path);
@@ -37,7 +37,8 @@ test("deep links get the app, hashed assets are immutable, the rest is revalidat
     const sw = await (await get("/sw.js")).text();
     assert.match(sw, new RegExp(`"/${wasm.replace(".", "\\.")}"`), "the precache list names the hashed wasm");
     assert.doesNotMatch(sw, /__SW_(VERSION|PRECACHE)__/);
-    assert.match(sw, /"\/statuspass-staff_bg\.wasm"/, "the precache list names the staff app");
+    assert.match(sw, /"\/statuspass-scan_bg\.wasm"/, "the precache list names the scanner's app");
+    assert.match(sw, /"\/statuspass-org_bg\.wasm"/, "the precache list names the organization pages' app");
 
     const missing = await get("/no-such-file.js");
     assert.equal(missing.status, 404);
