@@ -75,8 +75,8 @@ pub(super) struct Runtime {
     /// for the same organization again sends the same event id, so the ledger counts it once.
     unanswered: RefCell<Option<(String, Ogrn, uuid::Uuid)>>,
     first_frame_ms: Cell<Option<f64>>,
-    /// Decode time of all camera frames so far (with `Scanner::decoded_frames`: the mean).
-    decode_ms_sum: Cell<f64>,
+    /// Decode time and count of the camera frames so far: Fast ones, thorough ones.
+    decode_sums: Cell<[(f64, u32); 2]>,
     /// Camera frames sent to the worker (for [`THOROUGH_EVERY`]).
     frames_sent: Cell<u32>,
     loop_started: Cell<bool>,
@@ -126,9 +126,12 @@ pub struct Scanner {
     pub delegations_loaded: RwSignal<bool>,
     /// Scanning on behalf of this organization (chosen before scanning), or privately.
     pub on_behalf_of: RwSignal<Option<Ogrn>>,
-    /// Figures for the page's data attributes: last and mean decode time, first frame time.
+    /// Figures for the page's data attributes: last and mean decode time (all camera frames,
+    /// the Fast ones, the thorough ones), first frame time.
     pub last_decode_ms: RwSignal<f64>,
     pub mean_decode_ms: RwSignal<f64>,
+    pub mean_fast_ms: RwSignal<f64>,
+    pub mean_thorough_ms: RwSignal<f64>,
     /// Camera frames decoded so far (attempts per second, for the figures).
     pub decoded_frames: RwSignal<u32>,
     pub first_frame_ms: RwSignal<Option<f64>>,
@@ -168,6 +171,8 @@ impl Scanner {
             on_behalf_of: RwSignal::new(None),
             last_decode_ms: RwSignal::new(0.0),
             mean_decode_ms: RwSignal::new(0.0),
+            mean_fast_ms: RwSignal::new(0.0),
+            mean_thorough_ms: RwSignal::new(0.0),
             decoded_frames: RwSignal::new(0),
             first_frame_ms: RwSignal::new(None),
             frame_size: RwSignal::new(None),
@@ -457,8 +462,30 @@ impl Scanner {
         rt.frames_sent.set(n.wrapping_add(1));
         let thorough = n % THOROUGH_EVERY == THOROUGH_EVERY - 1;
         decoder.submit(frame, thorough, now, move |answer| {
+            if let Ok(d) = &answer {
+                self.count_decode_time(d.millis, thorough);
+            }
             self.decoded(answer, Source::Camera)
         });
+    }
+
+    /// A camera frame's decode time, into the figures.
+    fn count_decode_time(self, millis: f64, thorough: bool) {
+        let rt = self.rt();
+        let mut sums = rt.decode_sums.get();
+        if let Some((sum, n)) = sums.get_mut(usize::from(thorough)) {
+            *sum += millis;
+            *n += 1;
+        }
+        rt.decode_sums.set(sums);
+        let mean = |(sum, n): (f64, u32)| if n == 0 { 0.0 } else { sum / f64::from(n) };
+        let [fast, slow] = sums;
+        let all = (fast.0 + slow.0, fast.1 + slow.1);
+        self.decoded_frames.set(all.1);
+        self.last_decode_ms.set(millis);
+        self.mean_decode_ms.set(mean(all));
+        self.mean_fast_ms.set(mean(fast));
+        self.mean_thorough_ms.set(mean(slow));
     }
 
     pub(super) fn decoded(self, answer: Result<Decoded, WorkerRestarted>, source: Source) {
@@ -468,15 +495,6 @@ impl Scanner {
             Err(WorkerRestarted) if source == Source::Camera => return,
             Err(WorkerRestarted) => return self.screen.set(Screen::Notice(Notice::PhotoNoCode)),
         };
-        if source == Source::Camera {
-            let rt = self.rt();
-            let sum = rt.decode_ms_sum.get() + decoded.millis;
-            rt.decode_ms_sum.set(sum);
-            let n = self.decoded_frames.get_untracked() + 1;
-            self.decoded_frames.set(n);
-            self.last_decode_ms.set(decoded.millis);
-            self.mean_decode_ms.set(sum / f64::from(n));
-        }
         if source == Source::Camera && self.screen.get_untracked() != Screen::Scanning {
             return;
         }

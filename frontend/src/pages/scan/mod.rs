@@ -121,6 +121,8 @@ pub fn ScanPage() -> impl IntoView {
             data-worker-restarts=move || scanner.restarts.get().to_string()
             data-decode-ms=move || format!("{:.1}", scanner.last_decode_ms.get())
             data-decode-mean-ms=move || format!("{:.1}", scanner.mean_decode_ms.get())
+            data-decode-fast-ms=move || format!("{:.1}", scanner.mean_fast_ms.get())
+            data-decode-thorough-ms=move || format!("{:.1}", scanner.mean_thorough_ms.get())
             data-decoded-frames=move || scanner.decoded_frames.get().to_string()
             data-frame-size=move || scanner.frame_size.get().map(|(w, h)| format!("{w}x{h}"))
             data-first-frame-ms=move || scanner.first_frame_ms.get().map(|t| format!("{t:.1}"))
