@@ -2,8 +2,8 @@
 //!
 //! The pipeline (see `README.md`) prepares several binarized views of the frame and runs a
 //! hardened port of rqrr's finder-pattern detector on each (module [`detect`]); sampled
-//! grids are decoded by module `qrdata` (own Reed-Solomon and payload parser; rqrr reads
-//! the format and raw codewords). Stages are ordered cheap-first and the first successful view
+//! grids are decoded by module `qrdata` (own codeword reader, Reed-Solomon and payload
+//! parser). Stages are ordered cheap-first and the first successful view
 //! ends the search.
 //!
 //! The library is pure: no threads, files, clocks or global state, and it never panics

@@ -11,7 +11,7 @@ use super::geometry::{Perspective, Point};
 use super::grid::GridLocation;
 
 /// Alignment pattern centres per version (index = version, 0 unused).
-pub(super) const APAT: [[u8; 7]; 41] = [
+pub(crate) const APAT: [[u8; 7]; 41] = [
     [0; 7],
     [0, 0, 0, 0, 0, 0, 0],
     [6, 18, 0, 0, 0, 0, 0],

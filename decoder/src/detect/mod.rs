@@ -17,9 +17,8 @@
 //! * region labels use a `u16` plane instead of rqrr's 251-entry LRU, and grouping tests no
 //!   longer clone the whole image per candidate.
 //!
-//! Decoding of the sampled bit grid is in `qrdata/` (own Reed-Solomon and payload parser;
-//! rqrr only reads the format information and the raw codewords, which is total for any
-//! grid of a valid QR size).
+//! Decoding of the sampled bit grid is in `qrdata/` (own codeword reader, Reed-Solomon and
+//! payload parser).
 //!
 //! One stage per file, in pipeline order:
 //!
@@ -42,6 +41,7 @@ mod jiggle;
 mod sample;
 
 pub use alignment::warped;
+pub(crate) use alignment::APAT;
 pub use bitmap::{Bitmap, MAX_SIDE};
 pub use grid::GridLocation;
 pub use hypotheses::{centre_hypotheses, corner_variants, neighbour_sizes, version_checked};

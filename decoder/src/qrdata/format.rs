@@ -29,8 +29,8 @@ const FORMAT_WORDS: [u16; 32] = {
 /// The 5 format bits (level << 3 | mask) of a grid: the first copy (around the top-left
 /// finder) if it is within 3 bit errors of a valid word, else the split copy, like ZXing
 /// (the code's minimum distance is 7, so the answer is unique). rqrr's corrector also
-/// "corrects" some 4-error words, to a wrong word; we don't. Cheap: it runs before rqrr's
-/// raw reader, which walks every module, and skips it on grids without format
+/// "corrects" some 4-error words, to a wrong word; we don't. Cheap: it runs before the
+/// codeword reader, which walks every module, and skips it on grids without format
 /// information (most false detections).
 pub fn format_bits(grid: &dyn BitGrid) -> Option<u16> {
     const XS: [usize; 15] = [8, 8, 8, 8, 8, 8, 8, 8, 7, 5, 4, 3, 2, 1, 0];

@@ -1,7 +1,7 @@
 //! Data decoding of a sampled QR grid: our own Reed-Solomon correction and bit-stream parser.
 //!
-//! rqrr reads the format information and the raw codewords (`Grid::get_raw_data`), the rest
-//! is done here. rqrr's own payload decoder stops with `UnknownDataType` on the FNC1 (GS1,
+//! Everything after sampling is done here (rqrr only provides the `BitGrid` trait; its raw
+//! codeword reader was used until its per-module cost showed). rqrr's own payload decoder stops with `UnknownDataType` on the FNC1 (GS1,
 //! AIM) and structured-append mode indicators, and it does not expose the corrected data, so
 //! error correction had to come along. Not linking rqrr's corrector also drops the 64 KB
 //! GF(256) multiplication table of its `g2p` dependency from the wasm bundle.
@@ -14,7 +14,7 @@
 //! One stage per file, in decoding order:
 //!
 //! * `format`: the 15 format bits (error-correction level and mask), BCH-corrected;
-//! * `codewords`: the grid unmasked for rqrr's raw codeword reader, then de-interleaved
+//! * `codewords`: the raw codewords read in zigzag order and unmasked, then de-interleaved
 //!   into Reed-Solomon blocks (per version and level) and corrected;
 //! * `reed_solomon`: GF(256) and the block decoder (Berlekamp-Massey, Chien, Forney);
 //! * `payload`: the bit-stream parser (numeric, alphanumeric, byte, Kanji, Hanzi, ECI,
@@ -29,7 +29,7 @@ mod reed_solomon;
 #[cfg(test)]
 mod test_util;
 
-use codewords::{correct, Unmasked};
+use codewords::{correct, read_codewords};
 use format::format_bits;
 use payload::parse;
 
@@ -80,12 +80,7 @@ fn decode_oriented(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
     }
     let format = format_bits(grid).ok_or(DataError::Format)?;
     let (mask, ecc_level) = (format & 7, format >> 3);
-    // rqrr reads the codewords of the unmasked grid as they are (its own format reading
-    // must succeed, but the mask and level used are ours).
-    let (meta, raw) = rqrr::Grid::new(Unmasked { grid, mask })
-        .get_raw_data()
-        .map_err(|_| DataError::Format)?;
-    let version = meta.version.0;
+    let version = (size - 17) / 4;
     // The raw 2-bit level field: 0 = M, 1 = L, 2 = H, 3 = Q.
     let level = match ecc_level {
         1 => 0,
@@ -93,7 +88,8 @@ fn decode_oriented(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
         3 => 2,
         _ => 3,
     };
-    let codewords = raw.data.get(..raw.len / 8).ok_or(DataError::Format)?;
+    let codewords = read_codewords(grid, version, mask).ok_or(DataError::Format)?;
+    let codewords = codewords.as_slice();
     let data = correct(codewords, version, level)?;
     parse(&data, version)
 }
