@@ -176,14 +176,15 @@ fn cross_check(img: &Bitmap, lp: &LinePos, y: usize, stone_dark: bool) -> bool {
 /// quirc's region test: ring and stone are distinct regions, the stone 10-70% of the
 /// ring's pixel count (after the column cross-check).
 ///
-/// The fills are capped (a region cut short fails): the stone at 64 squared modules of
-/// the row's module size (it has 9; a pattern foreshortened to a third along the row
-/// has ~30 of the row's), the ring at 10 times the stone, beyond which the ratio test
-/// fails anyway. Without the caps, false candidates in text and textures flood-filled
-/// whole backgrounds.
+/// The fills are capped (a region cut short fails): the stone at 32 squared modules of
+/// the row's module size (it has 9; a pattern foreshortened to 0.3 along the row has 30
+/// of the row's), the ring at 10 times the stone, beyond which the ratio test fails
+/// anyway. Without the caps, false candidates in text and textures flood-filled whole
+/// backgrounds, and in a code its large dark data regions (on qr-dev a cap of 64 read
+/// the same, 16 lost codes).
 fn is_capstone(img: &mut Bitmap, lp: &LinePos, y: usize) -> bool {
     // modules4 is four modules (pixels), so its square is 16 squared modules.
-    let stone_cap = lp.modules4.saturating_mul(lp.modules4).saturating_mul(4);
+    let stone_cap = lp.modules4.saturating_mul(lp.modules4).saturating_mul(2);
     let stone = img.get_region_capped(lp.stone, y, stone_cap);
     let ring_cap = match stone {
         Some(Region::Unclaimed { count, .. }) => count.saturating_mul(10),

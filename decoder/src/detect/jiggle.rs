@@ -97,7 +97,10 @@ impl FitnessProbe {
             let x = (c[0] * u + c[1] * v + c[2]) * r + 0.5;
             let y = (c[3] * u + c[4] * v + c[5]) * r + 0.5;
             if x >= 0.0 && y >= 0.0 && x < w && y < h {
-                let dark = img.px.get(y as usize * img.w + x as usize) != Some(&WHITE);
+                // Below w, h <= 4096 here: the cast to i32 is exact and cheaper than one
+                // to usize (no unsigned 64-bit conversion on baseline x86-64).
+                let (xi, yi) = (x as i32 as usize, y as i32 as usize);
+                let dark = img.px.get(yi * img.w + xi) != Some(&WHITE);
                 score += if dark { sign } else { -sign };
             }
         }
