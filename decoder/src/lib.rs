@@ -155,6 +155,8 @@ struct View {
     needs_capstone: bool,
     /// Skipped unless an earlier view located a grid (that did not decode).
     needs_grid: bool,
+    /// Fast: this view's failing grids also get Thorough's geometry retries.
+    retries: bool,
 }
 
 const fn v(label: &'static str, scale: Scale, bin: Bin, invert: bool) -> View {
@@ -165,6 +167,7 @@ const fn v(label: &'static str, scale: Scale, bin: Bin, invert: bool) -> View {
         invert,
         needs_capstone: false,
         needs_grid: false,
+        retries: false,
     }
 }
 
@@ -184,6 +187,14 @@ const fn rescue(view: View) -> View {
     }
 }
 
+/// A view whose failing grids get Thorough's geometry retries in Fast too.
+const fn with_retries(view: View) -> View {
+    View {
+        retries: true,
+        ..view
+    }
+}
+
 /// Fast's second binarization (local means over square windows) rescues codes whose
 /// finder patterns the row threshold distorts (2-D shading, glare, blur), but it only
 /// runs when the row threshold found at least one capstone: both are local-mean
@@ -199,12 +210,22 @@ const fn rescue(view: View) -> View {
 /// scale (noise and blur on large modules average out). On qr-dev at 640 px they read
 /// 2 more codes at about the same 95th percentile of instructions per image (135.6M vs
 /// 137.3M before; the mean grows 46 -> 52M, the misses pay for them).
+///
+/// The first of them also tries Thorough's geometry retries on its failing grids (the
+/// bottom-right corner moved, grids from the finder-pattern centres for round finder
+/// patterns), once per frame rather than on every view: a grid that three binarizations
+/// located but none read is where the geometry, not the threshold, is likely wrong.
 const FAST: &[View] = &[
     v("base/rows", Scale::Base, Bin::Rows, false),
     gated(v("base/local8", Scale::Base, Bin::Local(8), false)),
     v("up800/local8", Scale::UpTo(800), Bin::Local(8), false),
     v("base/local8/inv", Scale::Base, Bin::Local(8), true),
-    rescue(v("base/local20", Scale::Base, Bin::Local(20), false)),
+    with_retries(rescue(v(
+        "base/local20",
+        Scale::Base,
+        Bin::Local(20),
+        false,
+    ))),
     rescue(v("down2/local8", Scale::Down(2), Bin::Local(8), false)),
 ];
 
@@ -346,12 +367,14 @@ fn grey_modules(p: &Plane, g: &detect::GridLocation, invert: bool) -> [detect::M
 /// says otherwise (version 7+) and refined by the jiggle: centre sampling, majority
 /// sampling, the grey plane (per-module thresholds), the neighbouring versions (unless
 /// the version information confirmed the size), the grid locally warped to the alignment
-/// patterns (version >= 2); Thorough: then, versions <= 7 only, the bottom-right corner
-/// moved around, then grids fitted from the finder centres alone.
+/// patterns (version >= 2); Thorough (and Fast on views with `retries`): then, versions
+/// <= 7 only, the bottom-right corner moved around, then grids fitted from the finder
+/// centres alone.
 fn decode_grid(
     p: &Plane,
     invert: bool,
     effort: Effort,
+    retries: bool,
     bm: &detect::Bitmap,
     fitted: &detect::GridLocation,
 ) -> Option<String> {
@@ -400,7 +423,7 @@ fn decode_grid(
     if let Some(t) = detect::warped(bm, g).and_then(|w| with_grey(&w)) {
         return Some(t);
     }
-    if effort != Effort::Thorough {
+    if effort != Effort::Thorough && !retries {
         return None;
     }
     // Small versions only: the cost grows with the module count, and larger codes have
@@ -408,13 +431,19 @@ fn decode_grid(
     if g.size > MAX_CORNER_SEARCH_SIZE {
         return None;
     }
+    // Fast reads the centre-fitted grids from the bitmap only (the grey levels of 6
+    // jiggled grids cost more than the rest of the retries).
+    let centre_read = |c: &detect::GridLocation| match effort {
+        Effort::Thorough => with_grey(c),
+        Effort::Fast => decode_modules(detect::sample(bm, c)),
+    };
     detect::corner_variants(g)
         .iter()
         .find_map(with_grey)
         .or_else(|| {
             detect::centre_hypotheses(bm, g)
                 .iter()
-                .find_map(|c| detect::refined(bm, c, coarse).and_then(|c| with_grey(&c)))
+                .find_map(|c| detect::refined(bm, c, coarse).and_then(|c| centre_read(&c)))
         })
 }
 
@@ -451,6 +480,7 @@ fn decode_view(
     bits: &[bool],
     invert: bool,
     effort: Effort,
+    retries: bool,
 ) -> (Vec<String>, detect::ScanStats) {
     let Some(mut bm) = detect::Bitmap::new(p.w, p.h, bits.iter().map(|&b| b != invert)) else {
         return (Vec::new(), detect::ScanStats::default());
@@ -458,7 +488,7 @@ fn decode_view(
     let (stats, grids) = detect::detect(&mut bm, row_step(effort));
     let mut texts: Vec<String> = Vec::new();
     for g in &grids {
-        if let Some(t) = decode_grid(p, invert, effort, &bm, g) {
+        if let Some(t) = decode_grid(p, invert, effort, retries, &bm, g) {
             if !texts.contains(&t) {
                 texts.push(t);
             }
@@ -560,7 +590,7 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         let Some(b) = binarized.get_mut(bidx) else {
             continue;
         };
-        let (texts, stats) = decode_view(plane, &b.bits, view.invert, effort);
+        let (texts, stats) = decode_view(plane, &b.bits, view.invert, effort, view.retries);
         b.scans[polarity] = Some(stats);
         capstones_seen += stats.capstones;
         grids_seen += stats.grids;
