@@ -170,10 +170,16 @@ pub fn corner_variants(loc: &GridLocation) -> Vec<GridLocation> {
 /// modules) pattern, plus the neighbouring versions; the 4th corner is the parallelogram
 /// estimate (to be [`refined`](super::refined) by the usual jiggle). At most 6 sizes, up
 /// to version 10.
+///
+/// The grid's own size is among them when the centres suggest it: the same size with
+/// the 4th corner from the centres rather than from the alignment pattern (or the
+/// intersection of the finder edges on version 1) recovers blurred, wavy or curved codes
+/// whose fitted corner is a module or two off (qr-dev: Fast 640 px 74 -> 75, Thorough
+/// full size 77 -> 78, at 640 px 74 -> 77).
 pub fn centre_hypotheses(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> {
-    let Some(([a, b, c], _)) = loc.centres else {
+    if loc.centres.is_none() {
         return Vec::new();
-    };
+    }
     let mut sizes: Vec<usize> = Vec::new();
     for diagonal in [SQUARE_FINDER_DIAGONAL, ROUND_FINDER_DIAGONAL] {
         let Some(est) = size_from_centres(loc, diagonal) else {
@@ -185,7 +191,7 @@ pub fn centre_hypotheses(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> 
         }
         let v = v as usize;
         for s in [v * 4 + 17, v * 4 + 13, v * 4 + 21] {
-            if (21..=57).contains(&s) && !sizes.contains(&s) && s != loc.size {
+            if (21..=57).contains(&s) && !sizes.contains(&s) {
                 sizes.push(s);
             }
         }
@@ -193,24 +199,29 @@ pub fn centre_hypotheses(img: &Bitmap, loc: &GridLocation) -> Vec<GridLocation> 
     sizes
         .into_iter()
         .take(6)
-        .filter_map(|size| {
-            let n = (size - 7) as f64;
-            let ex = ((b.0 - a.0) / n, (b.1 - a.1) / n);
-            let ey = ((c.0 - a.0) / n, (c.1 - a.1) / n);
-            let off = (-3.5 * (ex.0 + ey.0), -3.5 * (ex.1 + ey.1));
-            let pt = |x: f64, y: f64| Point {
-                x: saturate(x + off.0),
-                y: saturate(y + off.1),
-            };
-            let quad = [
-                pt(a.0, a.1),
-                pt(b.0, b.1),
-                pt(b.0 + c.0 - a.0, b.1 + c.1 - a.1),
-                pt(c.0, c.1),
-            ];
-            fit_grid(img, quad, size)
-        })
+        .filter_map(|size| fit_from_centres(img, loc, size))
         .collect()
+}
+
+/// The grid of `size` modules fitted from the three finder-pattern centres, with the
+/// parallelogram estimate as the 4th corner (not yet [`refined`](super::refined)).
+fn fit_from_centres(img: &Bitmap, loc: &GridLocation, size: usize) -> Option<GridLocation> {
+    let ([a, b, c], _) = loc.centres?;
+    let n = size.checked_sub(7).filter(|&n| n > 0)? as f64;
+    let ex = ((b.0 - a.0) / n, (b.1 - a.1) / n);
+    let ey = ((c.0 - a.0) / n, (c.1 - a.1) / n);
+    let off = (-3.5 * (ex.0 + ey.0), -3.5 * (ex.1 + ey.1));
+    let pt = |x: f64, y: f64| Point {
+        x: saturate(x + off.0),
+        y: saturate(y + off.1),
+    };
+    let quad = [
+        pt(a.0, a.1),
+        pt(b.0, b.1),
+        pt(b.0 + c.0 - a.0, b.1 + c.1 - a.1),
+        pt(c.0, c.1),
+    ];
+    fit_grid(img, quad, size)
 }
 
 #[cfg(test)]
@@ -239,8 +250,8 @@ mod tests {
     #[test]
     fn centre_hypotheses_size_from_centre_distance() {
         // Capstone centres 18 modules apart (a 25-module code) at 4 px per module: a
-        // square capstone's diagonal is 7 sqrt 2 modules. The hypotheses are the other
-        // plausible sizes (the grid's own size is skipped).
+        // square capstone's diagonal is 7 sqrt 2 modules. The hypotheses are the
+        // plausible sizes, the right one among them.
         let img = Bitmap::new(130, 130, std::iter::repeat_n(false, 130 * 130)).unwrap();
         let mut g = square_grid();
         g.size = 29;
