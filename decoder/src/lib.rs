@@ -215,6 +215,9 @@ const fn with_retries(view: View) -> View {
 /// bottom-right corner moved, grids from the finder-pattern centres for round finder
 /// patterns), once per frame rather than on every view: a grid that three binarizations
 /// located but none read is where the geometry, not the threshold, is likely wrong.
+/// Rescue views run for their own polarity only: the last one, inverted with the same
+/// retries, when the inverted view located a grid it could not read (light codes on
+/// dark screens; qr-dev +1).
 const FAST: &[View] = &[
     v("base/rows", Scale::Base, Bin::Rows, false),
     gated(v("base/local8", Scale::Base, Bin::Local(8), false)),
@@ -227,6 +230,12 @@ const FAST: &[View] = &[
         false,
     ))),
     rescue(v("down2/local8", Scale::Down(2), Bin::Local(8), false)),
+    with_retries(rescue(v(
+        "base/local20/inv",
+        Scale::Base,
+        Bin::Local(20),
+        true,
+    ))),
 ];
 
 const THOROUGH: &[View] = &[
@@ -531,9 +540,14 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
     let mut planes: Vec<(Scale, Option<Plane>)> = Vec::new();
     let mut binarized: Vec<Binarized> = Vec::new();
     let mut capstones_seen = 0;
-    let mut grids_seen = 0;
+    // Grids located per polarity ([normal, inverted]): a rescue view retries its own.
+    let mut grids_seen = [0usize; 2];
     for (i, view) in views.iter().enumerate() {
-        if (view.needs_capstone && capstones_seen == 0) || (view.needs_grid && grids_seen == 0) {
+        let seen = grids_seen
+            .get(usize::from(view.invert))
+            .copied()
+            .unwrap_or(0);
+        if (view.needs_capstone && capstones_seen == 0) || (view.needs_grid && seen == 0) {
             continue;
         }
         let idx = match planes.iter().position(|(s, _)| *s == view.scale) {
@@ -593,7 +607,9 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         let (texts, stats) = decode_view(plane, &b.bits, view.invert, effort, view.retries);
         b.scans[polarity] = Some(stats);
         capstones_seen += stats.capstones;
-        grids_seen += stats.grids;
+        if let Some(g) = grids_seen.get_mut(polarity) {
+            *g += stats.grids;
+        }
         if !texts.is_empty() {
             out.push(Trace {
                 texts,
