@@ -2,7 +2,8 @@
 //! pixel buffer transferred, not copied:
 //!
 //! - worker → page `{kind: "ready"}` once its wasm is running (messages sent earlier are lost);
-//! - page → worker `{kind: "frame", id, width, height, rgba: Uint8ClampedArray, thorough}`;
+//! - page → worker `{kind: "frame", id, width, height, rgba: Uint8ClampedArray, thorough}`, or
+//!   with `bitmap: ImageBitmap` instead of `rgba` (drawn at `width` x `height` in the worker);
 //! - worker → page `{kind: "result", id, texts: [..], ms}`;
 //! - page → worker `{kind: "panic"}`: test hook, the worker panics (as a bad frame could make
 //!   rqrr do) so the tests can prove the page restarts it and keeps scanning.
@@ -22,6 +23,7 @@ pub const ID: &str = "id";
 pub const WIDTH: &str = "width";
 pub const HEIGHT: &str = "height";
 pub const RGBA: &str = "rgba";
+pub const BITMAP: &str = "bitmap";
 pub const THOROUGH: &str = "thorough";
 pub const TEXTS: &str = "texts";
 pub const MILLIS: &str = "ms";

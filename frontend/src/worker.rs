@@ -1,13 +1,18 @@
-//! Runs inside the decode Web Worker (the `decode-worker` binary). Receives frames, converts
-//! them to greyscale and decodes them with `statuspass_decoder`; answers with the texts and the
-//! time taken. A panic here traps the worker's wasm; the page notices (`error` event or no
+//! Runs inside the decode Web Worker (the `decode-worker` binary). Receives frames (RGBA, or a
+//! camera bitmap it reads back on its own `OffscreenCanvas`), converts them to greyscale and
+//! decodes them with `statuspass_decoder`; answers with the texts and the time taken. A panic here traps the worker's wasm; the page notices (`error` event or no
 //! answer) and starts a fresh worker, so one bad frame can never stop the scanner.
 
-use js_sys::{Array, Uint8Array};
+use std::cell::RefCell;
+
+use js_sys::{Array, Object, Uint8Array};
 use statuspass_decoder::{decode, decode_thorough, GreyFrame};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{
+    DedicatedWorkerGlobalScope, ImageBitmap, MessageEvent, OffscreenCanvas,
+    OffscreenCanvasRenderingContext2d,
+};
 
 use crate::protocol::{self, get, get_f64, get_str, message, set};
 
@@ -44,14 +49,25 @@ fn decode_frame(data: &JsValue) -> js_sys::Object {
     let thorough = get(data, protocol::THOROUGH)
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    // Uint8ClampedArray and Uint8Array share the bytes; a view avoids a type check on each.
-    let rgba = get(data, protocol::RGBA)
-        .and_then(|v| v.dyn_into::<js_sys::Uint8ClampedArray>().ok())
-        .map(|a| {
-            Uint8Array::new_with_byte_offset_and_length(&a.buffer(), a.byte_offset(), a.length())
+    let rgba = match get(data, protocol::BITMAP).and_then(|v| v.dyn_into::<ImageBitmap>().ok()) {
+        Some(bitmap) => {
+            let rgba = read_bitmap(&bitmap, width, height);
+            bitmap.close();
+            rgba.unwrap_or_default()
+        }
+        // Uint8ClampedArray and Uint8Array share the bytes; a view avoids a type check on each.
+        None => get(data, protocol::RGBA)
+            .and_then(|v| v.dyn_into::<js_sys::Uint8ClampedArray>().ok())
+            .map(|a| {
+                Uint8Array::new_with_byte_offset_and_length(
+                    &a.buffer(),
+                    a.byte_offset(),
+                    a.length(),
+                )
                 .to_vec()
-        })
-        .unwrap_or_default();
+            })
+            .unwrap_or_default(),
+    };
     let luma = protocol::rgba_to_luma(&rgba);
     let frame = GreyFrame::new(width, height, &luma);
     let texts = if thorough {
@@ -73,6 +89,44 @@ fn decode_frame(data: &JsValue) -> js_sys::Object {
         &JsValue::from_f64(now_ms() - started),
     );
     answer
+}
+
+thread_local! {
+    /// The canvas camera bitmaps are read back on, kept from frame to frame.
+    static CANVAS: RefCell<Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>> =
+        const { RefCell::new(None) };
+}
+
+/// The bitmap's pixels drawn at `width` x `height` (an empty result fails the frame's size
+/// check, so the decoder refuses it).
+fn read_bitmap(bitmap: &ImageBitmap, width: usize, height: usize) -> Option<Vec<u8>> {
+    let (w, h) = (u32::try_from(width).ok()?, u32::try_from(height).ok()?);
+    CANVAS.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            let canvas = OffscreenCanvas::new(w, h).ok()?;
+            let options = Object::new();
+            // Kept in CPU memory: read back ten times a second.
+            set(&options, "willReadFrequently", &JsValue::TRUE);
+            let ctx = canvas
+                .get_context_with_context_options("2d", &options)
+                .ok()??
+                .dyn_into::<OffscreenCanvasRenderingContext2d>()
+                .ok()?;
+            *cell = Some((canvas, ctx));
+        }
+        let (canvas, ctx) = cell.as_ref()?;
+        if canvas.width() != w {
+            canvas.set_width(w);
+        }
+        if canvas.height() != h {
+            canvas.set_height(h);
+        }
+        let (dw, dh) = (f64::from(w), f64::from(h));
+        ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, dw, dh)
+            .ok()?;
+        Some(ctx.get_image_data(0.0, 0.0, dw, dh).ok()?.data().0)
+    })
 }
 
 fn dimension(data: &JsValue, key: &str) -> usize {

@@ -119,6 +119,9 @@ async function scanFigures(codeFor, { waitValid = false, seconds = 5, cpu = 1 } 
       out.culprits = [...counts].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} (${n}×)`);
     }
     out.decodeMeanMs = Number(await page.getAttribute("main.scan", "data-decode-mean-ms"));
+    // Fast frames and the thorough ones (every THOROUGH_EVERY-th) apart.
+    out.decodeFastMs = Number(await page.getAttribute("main.scan", "data-decode-fast-ms"));
+    out.decodeThoroughMs = Number(await page.getAttribute("main.scan", "data-decode-thorough-ms"));
     out.frames = await page.getAttribute("main.scan", "data-frame-size");
   });
   return out;
@@ -135,6 +138,7 @@ async function scanning() {
   console.log(`3. Decode time per camera frame in the worker (${valid.frames || blank.frames} px):`);
   console.log(`   frame with a QR code:   ${valid.decodeMeanMs.toFixed(1)} ms (mean over the frames until the result)`);
   console.log(`   frame without any code: ${blank.decodeMeanMs.toFixed(1)} ms (blocky noise; mean over 5 s; every 4th frame thorough)`);
+  console.log(`     of which Fast frames ${blank.decodeFastMs.toFixed(1)} ms, thorough frames ${blank.decodeThoroughMs.toFixed(1)} ms`);
   console.log(`4. While scanning a frame without a code for 5 s: ${blank.attemptsPerS.toFixed(1)} attempts/s; main-thread tasks over 50 ms: ${longTasksText(blank)}`);
 }
 
@@ -238,7 +242,7 @@ async function cameraView() {
 
 async function throttledScan() {
   const r = await scanFigures(async () => null, { seconds: 10, cpu: 4 });
-  console.log(`9. While scanning a frame without a code for 10 s at 4× CPU: ${r.attemptsPerS.toFixed(1)} attempts/s (decode ${r.decodeMeanMs.toFixed(1)} ms a frame);`);
+  console.log(`9. While scanning a frame without a code for 10 s at 4× CPU: ${r.attemptsPerS.toFixed(1)} attempts/s (decode ${r.decodeMeanMs.toFixed(1)} ms a frame: Fast ${r.decodeFastMs.toFixed(1)}, thorough ${r.decodeThoroughMs.toFixed(1)});`);
   console.log(`   main-thread tasks over 50 ms: ${longTasksText(r)}`);
 }
 

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, MessageEvent, Worker};
 
-use super::frame::{Frame, CAMERA_MAX_WIDTH};
+use super::frame::{Frame, Pixels, CAMERA_MAX_WIDTH};
 use crate::protocol::{self, get, get_f64, get_str, message, set};
 
 /// Where Trunk puts the worker's loader (`data-loader-shim`; worker files are not hashed).
@@ -180,11 +180,12 @@ impl DecodeWorker {
         done: impl FnOnce(Result<Decoded, WorkerRestarted>) + 'static,
     ) -> bool {
         let mut inner = self.0.borrow_mut();
-        if !inner.ready || inner.pending.is_some() {
-            return false;
-        }
-        let Some(worker) = inner.worker.clone() else {
-            return false;
+        let worker = match &inner.worker {
+            Some(worker) if inner.ready && inner.pending.is_none() => worker.clone(),
+            _ => {
+                frame.discard();
+                return false;
+            }
         };
         inner.next_id = inner.next_id.wrapping_add(1);
         let id = inner.next_id;
@@ -193,9 +194,18 @@ impl DecodeWorker {
         set(&msg, protocol::WIDTH, &JsValue::from(frame.width));
         set(&msg, protocol::HEIGHT, &JsValue::from(frame.height));
         set(&msg, protocol::THOROUGH, &JsValue::from_bool(thorough));
-        set(&msg, protocol::RGBA, &frame.rgba);
-        let transfer = Array::of1(&frame.rgba.buffer());
+        let transfer = match &frame.pixels {
+            Pixels::Rgba(rgba) => {
+                set(&msg, protocol::RGBA, rgba);
+                Array::of1(&rgba.buffer())
+            }
+            Pixels::Bitmap(bitmap) => {
+                set(&msg, protocol::BITMAP, bitmap);
+                Array::of1(bitmap)
+            }
+        };
         if worker.post_message_with_transfer(&msg, &transfer).is_err() {
+            frame.discard();
             return false;
         }
         // A frame of camera width is quick even when decoded thoroughly (well under a

@@ -1,11 +1,17 @@
-//! Frames for the decoder: the video (or a photo) drawn onto a canvas, downscaled, read back
-//! as RGBA. The pixel buffer stays a JS object and is transferred to the worker, so it never
-//! passes through the page's wasm memory.
+//! Frames for the decoder. Camera frames, where the browser can (`createImageBitmap` of the
+//! video and an `OffscreenCanvas` in the worker), are `ImageBitmap`s scaled by the browser and
+//! read back to pixels in the worker, so the page's thread does not spend a canvas draw and
+//! read-back on each (tens of milliseconds on a slow phone, in its hand's way). Elsewhere, and
+//! for photos, the source is drawn onto a canvas here, downscaled and read back as RGBA. Either
+//! way the object is transferred to the worker, never passing through the page's wasm memory.
 
-use js_sys::{Object, Uint8ClampedArray};
+use js_sys::{Object, Reflect, Uint8ClampedArray};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CanvasRenderingContext2d, File, HtmlCanvasElement, HtmlVideoElement, ImageBitmap};
+use web_sys::{
+    CanvasRenderingContext2d, File, HtmlCanvasElement, HtmlVideoElement, ImageBitmap,
+    ImageBitmapOptions, ResizeQuality,
+};
 
 use crate::protocol::{get, set};
 
@@ -15,11 +21,56 @@ pub const CAMERA_MAX_WIDTH: u32 = 640;
 /// Photos are scaled so the longer side is at most this (what the thorough decoder works on).
 pub const PHOTO_MAX_SIDE: u32 = 1600;
 
-/// An RGBA frame ready to post.
+/// A frame ready to post: its size and its pixels.
 pub struct Frame {
     pub width: u32,
     pub height: u32,
-    pub rgba: Uint8ClampedArray,
+    pub pixels: Pixels,
+}
+
+/// A frame's pixels, as read here or as the browser's bitmap for the worker to read.
+pub enum Pixels {
+    Rgba(Uint8ClampedArray),
+    /// To be drawn at the frame's size (the browser may not have scaled it).
+    Bitmap(ImageBitmap),
+}
+
+impl Frame {
+    /// Frees a frame that is not sent (a bitmap holds decoded video memory until closed).
+    pub fn discard(self) {
+        if let Pixels::Bitmap(bitmap) = self.pixels {
+            bitmap.close();
+        }
+    }
+}
+
+/// Whether camera frames go to the worker as bitmaps (see the module docs).
+pub fn bitmaps_supported() -> bool {
+    let Some(window) = super::window() else {
+        return false;
+    };
+    ["createImageBitmap", "OffscreenCanvas"]
+        .iter()
+        .all(|name| Reflect::has(&window, &JsValue::from_str(name)).unwrap_or(false))
+}
+
+/// The current video frame as a bitmap at most [`CAMERA_MAX_WIDTH`] wide, scaled by the
+/// browser (off this thread).
+pub async fn bitmap_from_video(video: &HtmlVideoElement) -> Option<Frame> {
+    let (width, height) = fit_width(video.video_width(), video.video_height(), CAMERA_MAX_WIDTH)?;
+    let options = ImageBitmapOptions::new();
+    options.set_resize_width(width);
+    options.set_resize_height(height);
+    options.set_resize_quality(ResizeQuality::Low);
+    let promise = super::window()?
+        .create_image_bitmap_with_html_video_element_and_image_bitmap_options(video, &options)
+        .ok()?;
+    let bitmap: ImageBitmap = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+    Some(Frame {
+        width,
+        height,
+        pixels: Pixels::Bitmap(bitmap),
+    })
 }
 
 /// An offscreen canvas kept for reading frames.
@@ -52,7 +103,7 @@ impl FrameGrabber {
         Some(Frame {
             width,
             height,
-            rgba,
+            pixels: Pixels::Rgba(rgba),
         })
     }
 

@@ -16,7 +16,7 @@ use web_sys::{MediaStream, MediaStreamTrack};
 use crate::api::{self, ApiFailure};
 use crate::browser::camera;
 use crate::browser::decoder::{DecodeWorker, Decoded, WorkerRestarted};
-use crate::browser::frame::FrameGrabber;
+use crate::browser::frame::{self, Frame, FrameGrabber};
 use crate::browser::{self, feedback, storage};
 use crate::components::scan_result::{OfflineMark, ScanOutcome, Verdict};
 use crate::pages::Account;
@@ -77,6 +77,8 @@ pub(super) struct Runtime {
     first_frame_ms: Cell<Option<f64>>,
     /// Decode time and count of the camera frames so far: Fast ones, thorough ones.
     decode_sums: Cell<[(f64, u32); 2]>,
+    /// A camera bitmap is being made (the worker is not sent another meanwhile).
+    capturing: Cell<bool>,
     /// Camera frames sent to the worker (for [`THOROUGH_EVERY`]).
     frames_sent: Cell<u32>,
     loop_started: Cell<bool>,
@@ -433,13 +435,25 @@ impl Scanner {
             && self.delegations_loaded.get_untracked()
             && self.screen.get_untracked() == Screen::Scanning
             && self.camera.get_untracked() == CameraState::On;
-        if !scanning || !decoder.is_idle() {
+        if !scanning || !decoder.is_idle() || rt.capturing.get() {
             return;
         }
         let Some(video) = self.video.get_untracked() else {
             return;
         };
         if !camera::has_frame(&video) {
+            return;
+        }
+        if frame::bitmaps_supported() {
+            // The browser scales the frame; the worker reads its pixels.
+            rt.capturing.set(true);
+            spawn_local(async move {
+                let frame = frame::bitmap_from_video(&video).await;
+                self.rt().capturing.set(false);
+                if let Some(frame) = frame {
+                    self.send_camera_frame(&decoder, frame);
+                }
+            });
             return;
         }
         let Some(frame) = rt
@@ -450,6 +464,12 @@ impl Scanner {
         else {
             return;
         };
+        self.send_camera_frame(&decoder, frame);
+    }
+
+    /// A camera frame to the worker (every [`THOROUGH_EVERY`]-th decoded thoroughly).
+    fn send_camera_frame(self, decoder: &DecodeWorker, frame: Frame) {
+        let rt = self.rt();
         if self.frame_size.get_untracked() != Some((frame.width, frame.height)) {
             self.frame_size.set(Some((frame.width, frame.height)));
         }
@@ -461,7 +481,7 @@ impl Scanner {
         let n = rt.frames_sent.get();
         rt.frames_sent.set(n.wrapping_add(1));
         let thorough = n % THOROUGH_EVERY == THOROUGH_EVERY - 1;
-        decoder.submit(frame, thorough, now, move |answer| {
+        decoder.submit(frame, thorough, browser::now_ms(), move |answer| {
             if let Ok(d) = &answer {
                 self.count_decode_time(d.millis, thorough);
             }
