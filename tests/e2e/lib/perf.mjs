@@ -56,7 +56,7 @@ export function watch(page, selectors = {}) {
 /** What `watch` collected on the current document. */
 export const watched = (page) => page.evaluate(() => window.__fig);
 
-/** The part of `selector`'s box inside the window, 0..1 (as tests/field.test.mjs checks it). */
+/** The part of `selector`'s box inside the window, 0..1 (the figures and tests/field.test.mjs). */
 export function visibleFraction(page, selector) {
   return page.evaluate((sel) => {
     const r = document.querySelector(sel).getBoundingClientRect();

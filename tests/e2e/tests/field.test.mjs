@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
+import { visibleFraction } from "../lib/perf.mjs";
 import { issuePass } from "../lib/server.mjs";
 import { scenario, withServer } from "../lib/scenario.mjs";
 
@@ -23,16 +24,6 @@ async function axeViolations(page) {
     const r = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
     return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   });
-}
-
-/** The part of `selector`'s box inside the window, 0..1. */
-function visibleFraction(page, selector) {
-  return page.evaluate((sel) => {
-    const r = document.querySelector(sel).getBoundingClientRect();
-    const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
-    const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
-    return r.width * r.height > 0 ? (h * w) / (r.width * r.height) : 0;
-  }, selector);
 }
 
 test("at 360×640 the camera is whole on screen under the organization bar, and the device counts today's checks", async () => {
