@@ -2,8 +2,8 @@
 # Trunk post-build hook (see Trunk.toml). POSIX sh + coreutils + cargo (+ node on release).
 #
 # Release builds only:
-# 1. `wasm-opt` on both wasm files, stripping names and producers: -Oz for the two apps (size),
-#    -O3 for the decode worker (speed per camera frame). binaryen comes from npm (frontend/build/package.json, pinned; installed by
+# 1. `wasm-opt` on every wasm file, stripping names and producers: -Oz for the three apps
+#    (size), -O3 for the decode worker (speed per camera frame). binaryen comes from npm (frontend/build/package.json, pinned; installed by
 #    scripts/setup.sh): Debian's binaryen 108 mis-numbers wasm-bindgen's externref table.
 # Every build:
 # 2. Writes `sw.js` into the staging dir from `public/sw.js`, filling in the precache list

@@ -1,6 +1,7 @@
-//! The statuspass PWA: participant page (`/`), scanner (`/scan`), and the QR decode worker.
+//! The statuspass PWA: participant page (`/`), scanner (`/scan`), organization pages (`/org`),
+//! each its own wasm binary, and the QR decode worker.
 //!
-//! - [`app`]: the root component and the (path-based) page choice;
+//! - [`app`]: the root component of each binary, and their mounting;
 //! - [`pages`]: one module per page; [`components`]: reusable pieces;
 //! - [`api`]: every server call, with the `statuspass_shared` types;
 //! - [`browser`]: browser glue (camera, storage, service worker, decode worker bridge, sound);

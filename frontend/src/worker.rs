@@ -1,7 +1,8 @@
 //! Runs inside the decode Web Worker (the `decode-worker` binary). Receives frames (RGBA, or a
 //! camera bitmap it reads back on its own `OffscreenCanvas`), converts them to greyscale and
-//! decodes them with `statuspass_decoder`; answers with the texts and the time taken. A panic here traps the worker's wasm; the page notices (`error` event or no
-//! answer) and starts a fresh worker, so one bad frame can never stop the scanner.
+//! decodes them with `statuspass_decoder`; answers with the texts and the time taken. A panic
+//! here traps the worker's wasm; the page notices (`error` event or no answer) and starts a
+//! fresh worker, so one bad frame can never stop the scanner.
 
 use std::cell::RefCell;
 

@@ -44,14 +44,18 @@ impl Frame {
     }
 }
 
+thread_local! {
+    /// Looked up once: the browser's features do not change while the page runs.
+    static BITMAPS_SUPPORTED: bool = super::window().is_some_and(|window| {
+        ["createImageBitmap", "OffscreenCanvas"]
+            .iter()
+            .all(|name| Reflect::has(&window, &JsValue::from_str(name)).unwrap_or(false))
+    });
+}
+
 /// Whether camera frames go to the worker as bitmaps (see the module docs).
 pub fn bitmaps_supported() -> bool {
-    let Some(window) = super::window() else {
-        return false;
-    };
-    ["createImageBitmap", "OffscreenCanvas"]
-        .iter()
-        .all(|name| Reflect::has(&window, &JsValue::from_str(name)).unwrap_or(false))
+    BITMAPS_SUPPORTED.with(|supported| *supported)
 }
 
 /// The current video frame as a bitmap at most [`CAMERA_MAX_WIDTH`] wide, scaled by the
