@@ -91,7 +91,7 @@ pub(super) fn read_codewords(grid: &dyn BitGrid, version: usize, mask: u16) -> O
     Some(out)
 }
 
-fn mask_bit(mask: u16, y: usize, x: usize) -> bool {
+pub(super) fn mask_bit(mask: u16, y: usize, x: usize) -> bool {
     match mask {
         0 => (y + x).is_multiple_of(2),
         1 => y.is_multiple_of(2),

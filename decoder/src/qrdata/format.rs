@@ -26,13 +26,18 @@ const FORMAT_WORDS: [u16; 32] = {
     out
 };
 
-/// The 5 format bits (level << 3 | mask) of a grid: the first copy (around the top-left
-/// finder) if it is within 3 bit errors of a valid word, else the split copy, like ZXing
-/// (the code's minimum distance is 7, so the answer is unique). rqrr's corrector also
-/// "corrects" some 4-error words, to a wrong word; we don't. Cheap: it runs before the
-/// codeword reader, which walks every module, and skips it on grids without format
-/// information (most false detections).
-pub fn format_bits(grid: &dyn BitGrid) -> Option<u16> {
+/// Model 1 symbols mask their format words with 0x2825 instead of 0x5412.
+const MODEL1_TO_MODEL2: u16 = 0x2825 ^ 0x5412;
+
+/// The 5 format bits (level << 3 | mask) of a grid, and whether it is a Model 1 symbol:
+/// the first copy (around the top-left finder) if it is within 3 bit errors of a valid
+/// word, else the split copy, like ZXing (the code's minimum distance is 7, so the answer
+/// is unique); then, for grids of Model 1 sizes (up to 73 modules), both copies again as
+/// Model 1 words (ZXing also reads Model 1). rqrr's corrector also "corrects" some
+/// 4-error words, to a wrong word; we don't. Cheap: it runs before the codeword reader,
+/// which walks every module, and skips it on grids without format information (most
+/// false detections).
+pub fn format_bits(grid: &dyn BitGrid) -> Option<(u16, bool)> {
     const XS: [usize; 15] = [8, 8, 8, 8, 8, 8, 8, 8, 7, 5, 4, 3, 2, 1, 0];
     const YS: [usize; 15] = [0, 1, 2, 3, 4, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8];
     let size = grid.size();
@@ -54,7 +59,17 @@ pub fn format_bits(grid: &dyn BitGrid) -> Option<u16> {
             .find(|(w, _)| (**w ^ word).count_ones() <= 3)
             .map(|(_, data)| data)
     };
-    nearest(first).or_else(|| nearest(second))
+    let model2 = nearest(first)
+        .or_else(|| nearest(second))
+        .map(|d| (d, false));
+    model2.or_else(|| {
+        if size > super::model1::MAX_SIZE {
+            return None;
+        }
+        nearest(first ^ MODEL1_TO_MODEL2)
+            .or_else(|| nearest(second ^ MODEL1_TO_MODEL2))
+            .map(|d| (d, true))
+    })
 }
 
 #[cfg(test)]
@@ -78,7 +93,9 @@ mod tests {
                     dark[YS[i] * 21 + XS[i]] = received & (1 << i) != 0;
                 }
                 let g = Code { size: 21, dark };
-                let ours = format_bits(&g).map(|f| (f & 7, f >> 3));
+                let read = format_bits(&g);
+                let model1 = read.is_some_and(|(_, m1)| m1);
+                let ours = read.filter(|_| !model1).map(|(f, _)| (f & 7, f >> 3));
                 let theirs = rqrr::Grid::new(Code {
                     size: 21,
                     dark: g.dark.clone(),
@@ -92,6 +109,15 @@ mod tests {
                     .min()
                     .unwrap();
                 assert_eq!(ours.is_some(), distance <= 3, "{received:#x}");
+                // Model 1: either copy (the second is all light or all dark).
+                let second = if second_dark { 0x7fff } else { 0 };
+                let distance1 = FORMAT_WORDS
+                    .iter()
+                    .flat_map(|w| [w ^ received, w ^ second])
+                    .map(|w| (w ^ MODEL1_TO_MODEL2).count_ones())
+                    .min()
+                    .unwrap();
+                assert_eq!(model1, distance > 3 && distance1 <= 3, "{received:#x}");
                 if ours.is_some() {
                     assert_eq!(ours, theirs, "{received:#x}");
                     accepted += 1;

@@ -24,6 +24,7 @@ use rqrr::BitGrid;
 
 mod codewords;
 mod format;
+mod model1;
 mod payload;
 mod reed_solomon;
 #[cfg(test)]
@@ -78,7 +79,7 @@ fn decode_oriented(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
     if !(21..=177).contains(&size) || !(size - 17).is_multiple_of(4) {
         return Err(DataError::Format);
     }
-    let format = format_bits(grid).ok_or(DataError::Format)?;
+    let (format, model1) = format_bits(grid).ok_or(DataError::Format)?;
     let (mask, ecc_level) = (format & 7, format >> 3);
     let version = (size - 17) / 4;
     // The raw 2-bit level field: 0 = M, 1 = L, 2 = H, 3 = Q.
@@ -88,6 +89,9 @@ fn decode_oriented(grid: &dyn BitGrid) -> Result<Vec<Piece>, DataError> {
         3 => 2,
         _ => 3,
     };
+    if model1 {
+        return model1::decode(grid, version, mask, level);
+    }
     let codewords = read_codewords(grid, version, mask).ok_or(DataError::Format)?;
     let codewords = codewords.as_slice();
     let data = correct(codewords, version, level)?;

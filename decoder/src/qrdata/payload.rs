@@ -44,7 +44,16 @@ const ALNUM: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 /// Parse the corrected data codewords into payload pieces.
 pub(super) fn parse(data: &[u8], version: usize) -> Result<Vec<Piece>, DataError> {
-    let mut ds = Bits { data, pos: 0 };
+    parse_from(data, version, 0)
+}
+
+/// [`parse`] from bit `start` on (Model 1 streams start with 4 zero bits).
+pub(super) fn parse_from(
+    data: &[u8],
+    version: usize,
+    start: usize,
+) -> Result<Vec<Piece>, DataError> {
+    let mut ds = Bits { data, pos: start };
     let mut pieces = Vec::new();
     let mut out = Vec::new();
     let mut fnc1 = false;

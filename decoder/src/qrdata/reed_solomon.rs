@@ -166,11 +166,11 @@ pub(super) fn rs_correct(block: &mut [u8], ecc: usize) -> Result<(), DataError> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Reed-Solomon encoder (generator with roots alpha^0 .. alpha^(ecc-1)).
-    fn rs_encode(data: &[u8], ecc: usize) -> Vec<u8> {
+    pub(in crate::qrdata) fn rs_encode(data: &[u8], ecc: usize) -> Vec<u8> {
         let mut gen = vec![1u8]; // highest degree first
         for i in 0..ecc {
             let root = pow_alpha(i);
