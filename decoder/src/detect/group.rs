@@ -6,6 +6,7 @@
 
 use super::bitmap::Bitmap;
 use super::finder::CapStone;
+use super::geometry::sorted_by_key;
 use super::grid::{locate_grid, GridLocation};
 
 /// At most this many capstone triples are tested per bitmap.
@@ -48,8 +49,10 @@ fn rank_neighbours(caps: &[CapStone], idx: usize) -> Vec<(usize, usize)> {
             }
         }
     }
-    res.sort_by(|a, b| a.0.total_cmp(&b.0));
-    res.into_iter().map(|(_, h, v)| (h, v)).collect()
+    sorted_by_key(&res, |a| a.0)
+        .into_iter()
+        .map(|(_, h, v)| (h, v))
+        .collect()
 }
 
 pub(super) fn group_capstones(img: &mut Bitmap, caps: &[CapStone]) -> Vec<GridLocation> {
@@ -133,6 +136,5 @@ fn right_angle_triples(caps: &[CapStone], idx: &[usize]) -> Vec<(f64, usize, usi
             }
         }
     }
-    out.sort_by(|x, y| x.0.total_cmp(&y.0));
-    out
+    sorted_by_key(&out, |x| x.0)
 }

@@ -6,7 +6,7 @@
 //! In: a [`GridLocation`] (and its bitmap). Out: alternative grids, best guess first.
 
 use super::bitmap::{Bitmap, WHITE};
-use super::geometry::{saturate, Perspective, Point};
+use super::geometry::{saturate, sorted_by_key, Perspective, Point};
 use super::grid::{fit_grid, GridLocation};
 
 /// Diagonal of a finder pattern in modules: square patterns, and round ones (whose ring
@@ -158,8 +158,10 @@ pub fn corner_variants(loc: &GridLocation) -> Vec<GridLocation> {
             }
         }
     }
-    out.sort_by(|a, b| a.0.total_cmp(&b.0));
-    out.into_iter().map(|(_, g)| g).collect()
+    sorted_by_key(&out, |a| a.0)
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect()
 }
 
 /// Grids fitted from the finder-pattern centres alone, for finder patterns whose corners
