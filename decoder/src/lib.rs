@@ -12,6 +12,7 @@
 mod detect;
 mod gb2312;
 mod imgproc;
+mod packed;
 mod qrdata;
 mod sjis;
 mod text;

@@ -2,14 +2,17 @@
 //! without the `encoding_rs` dependency: its generic decoder dispatch links every legacy
 //! encoding's tables (~190 KB of wasm data) although we only need Shift_JIS.
 //!
-//! The double-byte table (`sjis.bin`, 18 800 bytes: big-endian u16 per (lead, trail), 0 = no
-//! mapping) covers leads 0x81..=0x9F, 0xE0..=0xEF, 0xFA..=0xFC and trails 0x40..=0x7E,
-//! 0x80..=0xFC; leads 0xF0..=0xF9 are the user-defined area (arithmetic, Private Use Area).
-//! The table was generated from `encoding_rs` and is checked against it exhaustively by the
-//! tests (`cargo test -p statuspass-decoder sjis`; regenerate with
-//! `cargo test -p statuspass-decoder regenerate_sjis_table -- --ignored`).
+//! The double-byte table (9 400 `u16`s, one per (lead, trail), 0 = no mapping; delta-packed
+//! in `sjis.bin`, 14 025 bytes, see `packed.rs`) covers leads 0x81..=0x9F, 0xE0..=0xEF,
+//! 0xFA..=0xFC and trails 0x40..=0x7E, 0x80..=0xFC; leads 0xF0..=0xF9 are the user-defined
+//! area (arithmetic, Private Use Area). The table was generated from `encoding_rs` and is
+//! checked against it exhaustively by the tests (`cargo test -p statuspass-decoder sjis`;
+//! regenerate with `cargo test -p statuspass-decoder regenerate_sjis_table -- --ignored`).
 
-static TABLE: &[u8] = include_bytes!("sjis.bin");
+static PACKED: &[u8] = include_bytes!("sjis.bin");
+
+/// Table entries: 50 leads of 188 trails.
+const ENTRIES: usize = 50 * TRAILS;
 
 /// Number of trail bytes per lead (0x40..=0x7E, 0x80..=0xFC).
 const TRAILS: usize = 188;
@@ -36,17 +39,18 @@ fn trail_index(trail: u8) -> Option<usize> {
     }
 }
 
-fn pair(lead: u8, trail: u8) -> Option<char> {
+fn pair(table: &mut Vec<u16>, lead: u8, trail: u8) -> Option<char> {
     let t = trail_index(trail)?;
     if (0xF0..=0xF9).contains(&lead) {
         // WHATWG: pointers 8836..=10715 map to U+E000.. (user-defined area).
         let pointer = usize::from(lead - 0xC1) * TRAILS + t;
         return char::from_u32(0xE000 + u32::try_from(pointer.checked_sub(8836)?).ok()?);
     }
-    let i = (lead_index(lead)? * TRAILS + t) * 2;
-    let hi = *TABLE.get(i)?;
-    let lo = *TABLE.get(i + 1)?;
-    let u = u32::from(u16::from_be_bytes([hi, lo]));
+    let i = lead_index(lead)? * TRAILS + t;
+    if table.is_empty() {
+        *table = crate::packed::unpack(PACKED, ENTRIES);
+    }
+    let u = u32::from(*table.get(i)?);
     if u == 0 {
         return None;
     }
@@ -56,12 +60,14 @@ fn pair(lead: u8, trail: u8) -> Option<char> {
 /// Decode `bytes` as Shift_JIS; `None` if any byte sequence is malformed or unmapped.
 pub fn decode(bytes: &[u8]) -> Option<String> {
     let mut out = String::with_capacity(bytes.len());
+    // Unpacked at the first double-byte character.
+    let mut table = Vec::new();
     let mut it = bytes.iter().copied();
     while let Some(b) = it.next() {
         let c = match b {
             0x00..=0x80 => char::from(b),
             0xA1..=0xDF => char::from_u32(0xFF61 + u32::from(b - 0xA1))?,
-            _ if is_lead(b) => pair(b, it.next()?)?,
+            _ if is_lead(b) => pair(&mut table, b, it.next()?)?,
             _ => return None,
         };
         out.push(c);
@@ -104,7 +110,7 @@ mod tests {
         }
     }
 
-    fn generate() -> Vec<u8> {
+    fn generate() -> Vec<u16> {
         let mut out = Vec::new();
         for lead in (0x81..=0x9Fu8).chain(0xE0..=0xEF).chain(0xFA..=0xFC) {
             for trail in (0x40..=0x7Eu8).chain(0x80..=0xFC) {
@@ -117,7 +123,7 @@ mod tests {
                         }
                     })
                     .unwrap_or(0);
-                out.extend_from_slice(&u.to_be_bytes());
+                out.push(u);
             }
         }
         out
@@ -125,13 +131,13 @@ mod tests {
 
     #[test]
     fn sjis_table_is_generated_from_encoding_rs() {
-        assert_eq!(TABLE, generate().as_slice());
+        assert_eq!(PACKED, crate::packed::pack(&generate()).as_slice());
     }
 
     #[test]
     #[ignore = "writes src/sjis.bin"]
     fn regenerate_sjis_table() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/sjis.bin");
-        std::fs::write(path, generate()).unwrap();
+        std::fs::write(path, crate::packed::pack(&generate())).unwrap();
     }
 }

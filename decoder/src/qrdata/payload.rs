@@ -165,12 +165,15 @@ pub(super) fn parse_from(
                     return Err(DataError::Underflow);
                 }
                 let mut text = String::with_capacity(count * 3);
+                let table = crate::gb2312::Table::new();
                 for _ in 0..count {
                     let d = ds.take(13)?;
                     let v = ((d / 0x60) << 8) | (d % 0x60);
                     let gb = if v < 0x0a00 { v + 0xa1a1 } else { v + 0xa6a1 };
                     text.push(
-                        crate::gb2312::pair((gb >> 8) as u8, gb as u8).ok_or(DataError::Mode)?,
+                        table
+                            .pair((gb >> 8) as u8, gb as u8)
+                            .ok_or(DataError::Mode)?,
                     );
                 }
                 if !out.is_empty() {
