@@ -10,8 +10,12 @@
 //   and any app an earlier deploy's cache held; another one is cached when a page first loads
 //   it. So a participant's phone never downloads the scanner, and a desk that has scanned keeps
 //   it offline across deploys.
-// - Navigations go to the network first (a new deploy is seen at once) and fall back to the
-//   cached shell when offline or after a few seconds without an answer.
+// - Navigations to the app's pages (`/` and the APPS pages) are answered with the cached shell
+//   at once: a phone on a bad connection shows the stored pass without waiting for the network.
+//   The browser checks sw.js on every navigation; a new deploy's worker installs its own shell
+//   in the background and is used from the next launch on. Other navigations (and the app's
+//   pages before the shell is cached) go to the network, falling back to the cached shell when
+//   offline or after a few seconds without an answer.
 // - /api/ and the server-rendered /somc2/ pages are never touched: always the network.
 // - Background Sync "statuspass-queue" (registered by the scanner when it queues an organization
 //   scan offline): sends the signed-in staff member's queued scans (IndexedDB `statuspass` /
@@ -32,6 +36,8 @@ const APPS = {
   org: { file: /^\/statuspass-org/, page: "/org" },
 };
 const NAVIGATION_TIMEOUT_MS = 4000;
+/** The pages the shell serves (the loader picks the app by path). */
+const APP_PAGES = new Set(["/", ...Object.values(APPS).map((app) => app.page).filter(Boolean)]);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -127,6 +133,22 @@ function networkWithTimeout(request, ms) {
   });
 }
 
+/** An app page: the cached shell, else the network; another page: the network, else the
+ *  cached shell. */
+async function navigation(request, url) {
+  const shell = () => caches.open(CACHE).then((cache) => cache.match("/"));
+  const page = url.pathname.replace(/(.)\/$/, "$1");
+  if (APP_PAGES.has(page)) {
+    const cached = await shell();
+    if (cached) return cached;
+  }
+  try {
+    return await networkWithTimeout(request, NAVIGATION_TIMEOUT_MS);
+  } catch {
+    return (await shell()) || Response.error();
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -134,11 +156,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
-    event.respondWith(
-      networkWithTimeout(request, NAVIGATION_TIMEOUT_MS).catch(() =>
-        caches.open(CACHE).then((cache) => cache.match("/")).then((r) => r || Response.error())
-      )
-    );
+    event.respondWith(navigation(request, url));
     return;
   }
   event.respondWith(cachedOrFetched(event, url));

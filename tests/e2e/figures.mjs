@@ -200,9 +200,8 @@ async function loads() {
     console.log("   cold: first visit, empty caches; the cold QR has no pass on the phone yet: it includes the tap on the");
     console.log("   button as soon as it shows and POST /api/pass. warm: second visit, service worker and HTTP cache filled;");
     console.log("   3rd-5th: the median of the next three visits.");
-    console.log("   The emulation slows the page's own requests only: the warm navigation goes through the service worker");
-    console.log("   (network first), whose fetch is not slowed, so a real Slow 4G adds at least a round trip (150 ms) and");
-    console.log("   index.html's transfer to the warm figures; /api/ requests go from the page and are slowed.");
+    console.log("   Warm loads take the shell from the service worker's cache (no network before the app runs: on a real");
+    console.log("   Slow 4G too); /api/ requests go from the page and are slowed.");
 
     // 7. The same phone reloads with its pass stored: what moves while the app starts (the
     // shifts depend on when the account card arrives: three reloads, the worst counts).

@@ -6,7 +6,7 @@
 export const SLOW_4G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
 
 /** Runs `page` on a 4× slower CPU and, with `network`, on Slow 4G. Only the page's own
- *  requests are slowed: the service worker's fetches (e.g. its network-first navigations) and
+ *  requests are slowed: the service worker's fetches (e.g. its precaching) and
  *  the workers' CPU are not. Lasts as long as the page (the session is kept by the page). */
 export async function throttle(context, page, { cpu = 4, network = true } = {}) {
   const cdp = await context.newCDPSession(page);

@@ -3,7 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { scenario } from "../lib/scenario.mjs";
+import { WEB_DIR } from "../lib/server.mjs";
 
 async function signIn(page, base, key) {
   await page.goto(`${base}/`);
@@ -45,6 +50,53 @@ test("the participant page issues a pass, and shows it offline after a reload", 
     await page.waitForSelector(".pass .qr svg");
     await page.locator('[data-testid="offline"]').waitFor();
   });
+});
+
+test("a reopened app starts from the cached shell; a new deploy runs from the next launch", async () => {
+  // A copy of the build that can be "deployed over" while the browser holds the old one.
+  const dist = mkdtempSync(join(tmpdir(), "statuspass-dist-"));
+  cpSync(WEB_DIR, dist, { recursive: true });
+  try {
+    await scenario({ serverEnv: { STATUSPASS_WEB_DIR: dist } }, async ({ server, page }) => {
+      await page.goto(`${server.base}/`);
+      await page.waitForSelector("[data-demo-key]");
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+      const [installed] = await page.evaluate(() => caches.keys());
+
+      // The next deploy: a new shell and a new worker version (their precompressed copies
+      // dropped, so the server sends the new files).
+      const marker = '<meta name="statuspass-build" content="next">';
+      const edit = (file, from, to) => {
+        const path = join(dist, file);
+        const text = readFileSync(path, "utf8");
+        assert.ok(text.includes(from), `${file} holds ${from}`);
+        writeFileSync(path, text.replace(from, to));
+        for (const ext of [".br", ".gz"]) rmSync(path + ext, { force: true });
+      };
+      edit("index.html", "</title>", `</title>${marker}`);
+      const version = installed.replace(/^statuspass-/, "");
+      edit("sw.js", `"${version}"`, `"${version}-next"`);
+      const buildMark = () => page.locator('meta[name="statuspass-build"]').count();
+
+      // Reopened: the cached shell, not the server's new one, and the app runs.
+      await page.reload();
+      await page.waitForSelector("[data-demo-key]");
+      assert.equal(await buildMark(), 0, "the reopened app comes from the cache");
+      // Meanwhile the browser found the new worker, which installs the new build.
+      const next = `statuspass-${version}-next`;
+      for (let tries = 0; ; tries++) {
+        const keys = await page.evaluate(() => caches.keys());
+        if (keys.length === 1 && keys[0] === next) break;
+        assert.ok(tries < 100, `the new build's cache alone (${next}), not ${keys}`);
+        await page.waitForTimeout(200);
+      }
+      await page.reload();
+      await page.waitForSelector("[data-demo-key]");
+      assert.equal(await buildMark(), 1, "the next launch runs the new deploy");
+    });
+  } finally {
+    rmSync(dist, { recursive: true, force: true });
+  }
 });
 
 test("not found, unconfirmed and registry outage each get their own message", async () => {
