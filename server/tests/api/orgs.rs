@@ -625,19 +625,20 @@ contract_test!(
         use statuspass_server::store::ledger;
         let app = spawn_app(backend).await;
         let ogrn = statuspass_shared::Ogrn::parse(ORG_A).unwrap();
-        let old = app.clock.now() - ledger::RETENTION - Duration::days(1);
+        // Expired as of a month from now, not yet as of now: the app's own sweeper (it runs at
+        // start, on the app's clock) leaves them to the call under test.
+        let later = app.clock.now() + Duration::days(30);
+        let old = later - ledger::RETENTION - Duration::days(1);
         let n = 2 * ledger::DELETE_BATCH as usize + 7;
         let times: Vec<_> = (0..n).map(|i| old - Duration::seconds(i as i64)).collect();
         ledger::record_many(&app.state.db, &ogrn, StatusKind::Student, &times)
             .await
             .unwrap();
-        let fresh = [app.clock.now() - Duration::days(1)];
+        let fresh = [later - Duration::days(1)];
         ledger::record_many(&app.state.db, &ogrn, StatusKind::Student, &fresh)
             .await
             .unwrap();
-        let deleted = ledger::delete_expired(&app.state.db, app.clock.now())
-            .await
-            .unwrap();
+        let deleted = ledger::delete_expired(&app.state.db, later).await.unwrap();
         assert_eq!(
             deleted, n as u64,
             "all expired rows, over several statements"
