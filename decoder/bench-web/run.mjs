@@ -240,6 +240,12 @@ async function main() {
   for (const [n, files] of Object.entries(SHIPPED)) {
     console.log(`${n}: ${raw(files)} ${gz(files)}   (${files.map((f) => basename(f)).join(" + ")})`);
   }
+  // Written by run.sh: the PWA's decode worker built and optimised as it ships (its wasm only;
+  // Trunk minifies the JS glue).
+  const worker = ["pkg/shipped-decode-worker_bg.wasm"];
+  if (existsSync(join(HERE, worker[0]))) {
+    console.log(`statuspass as shipped (PWA decode worker wasm): ${raw(worker)} ${gz(worker)}   (decode-worker_bg.wasm, wasm-release + wasm-opt -O3 stripped)`);
+  }
   if (external.length) {
     console.log(`\n!! requests not served locally: ${external.length}`);
     for (const e of [...new Set(external)]) console.log(`  ${e}`);

@@ -7,7 +7,8 @@
 # Builds the wasm (cargo, wasm32-unknown-unknown, release = the scanner's wasm-release
 # settings; --speed: opt-level 3), runs wasm-opt -O3 (Debian binaryen, if present) and
 # wasm-bindgen --target web (the CLI must match the wasm-bindgen version in Cargo.lock), installs the
-# pinned npm packages (npm ci) and runs run.mjs. Nothing is fetched at run time: every file
+# pinned npm packages (npm ci) and runs run.mjs. It also builds the PWA's decode worker as it
+# ships, for its size (SHIPPED=0: skip). Nothing is fetched at run time: every file
 # the page and the workers load, zxing-wasm's .wasm included, is served from 127.0.0.1.
 set -eu
 
@@ -50,6 +51,25 @@ else
 fi
 wasm-bindgen --target web --no-typescript --out-dir pkg pkg-tmp/statuspass_decoder_bench_web.wasm
 rm -rf pkg-tmp
+
+# What the PWA ships: its decode worker (frontend/src/bin/decode-worker.rs), built like Trunk's
+# release build (profile wasm-release, wasm-bindgen --target no-modules) and optimised like
+# frontend/build/post-build.sh (wasm-opt -O3, names and producers stripped). Only its size is
+# reported (the worker links the same decoder plus its message glue). SHIPPED=0 skips it.
+rm -f pkg/shipped-decode-worker_bg.wasm
+if [ "${SHIPPED:-1}" != 0 ] && [ -n "$WASM_OPT" ]; then
+    echo "== cargo build the PWA's decode worker (wasm-release), wasm-bindgen, wasm-opt -O3 stripped" >&2
+    CARGO_TARGET_DIR=$TARGET_DIR cargo build --manifest-path "$HERE/../../Cargo.toml" --locked \
+        -p statuspass-frontend --bin decode-worker --target wasm32-unknown-unknown --profile wasm-release
+    rm -rf pkg-worker
+    wasm-bindgen --target no-modules --no-typescript --out-dir pkg-worker \
+        "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/decode-worker.wasm"
+    "$WASM_OPT" -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-bulk-memory-opt \
+        --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
+        --enable-multivalue --enable-mutable-globals \
+        pkg-worker/decode-worker_bg.wasm -o pkg/shipped-decode-worker_bg.wasm
+    rm -rf pkg-worker
+fi
 
 echo "== npm ci" >&2
 npm ci --no-audit --no-fund --loglevel=error
