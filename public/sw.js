@@ -36,6 +36,9 @@ const APPS = {
   org: { file: /^\/statuspass-org/, page: "/org" },
 };
 const NAVIGATION_TIMEOUT_MS = 4000;
+/** Files no page loads: the home-screen and install icons, which the browser fetches itself
+ *  when the app is installed (online); not precached (~11 KiB of a first visit). */
+const NOT_PRECACHED = /^\/icons\/(icon-512|maskable-512|apple-touch-icon)\.png$/;
 /** The pages the shell serves (the loader picks the app by path). */
 const APP_PAGES = new Set(["/", ...Object.values(APPS).map((app) => app.page).filter(Boolean)]);
 
@@ -89,6 +92,7 @@ async function precacheList() {
     }
   }
   return PRECACHE.filter((path) => {
+    if (NOT_PRECACHED.test(path)) return false;
     const app = appOfFile(path);
     return !app || used.has(app);
   });

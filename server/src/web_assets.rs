@@ -5,10 +5,11 @@
 //! - `Cache-Control`: Trunk's hashed assets (`name-<16 hex>.ext`) are immutable for a year;
 //!   everything else (`index.html`, `sw.js`, the manifest, the unhashed worker files) is
 //!   revalidated on every load, so a new deploy is picked up at once; icons keep a day.
-//! - Security headers on every response of the app: a Content-Security-Policy that allows the
-//!   app's own scripts, WebAssembly (`'wasm-unsafe-eval'`), the decode worker and camera
-//!   streams, and no inline script except the ones `index.html` carries, allowed by their
-//!   SHA-256 (computed from the served file, so a rebuilt `dist/` needs no restart);
+//! - Security headers on every response of the app that can run as a document or a worker
+//!   (HTML, scripts, SVG; not wasm, CSS, PNG, the manifest): a Content-Security-Policy that
+//!   allows the app's own scripts, WebAssembly (`'wasm-unsafe-eval'`), the decode worker and
+//!   camera streams, and no inline script except the ones `index.html` carries, allowed by
+//!   their SHA-256 (computed from the served file, so a rebuilt `dist/` needs no restart);
 //!   `Permissions-Policy` keeps the camera for this origin only.
 //!
 //! - Precompressed brotli / gzip variants written by the build are sent to clients that take
@@ -99,26 +100,47 @@ async fn asset_headers(
     } else {
         cache_control_for(&path)
     };
-    let csp = match (&policy, is_html) {
-        (Some(p), true) => p.html_policy(),
-        _ => content_security_policy(&[]),
-    };
+    let active = is_html || runs_as_document(res.headers().get(header::CONTENT_TYPE));
     let headers = res.headers_mut();
     if let Ok(v) = cache.try_into_value() {
         headers.insert(header::CACHE_CONTROL, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    if active {
+        let csp = match (&policy, is_html) {
+            (Some(p), true) => p.html_policy(),
+            _ => content_security_policy(&[]),
+        };
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        headers.insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=()"),
+        );
+        headers.insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        );
     }
-    headers.insert(
-        HeaderName::from_static("permissions-policy"),
-        HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=()"),
-    );
-    headers.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
     Ok(res)
+}
+
+/// Whether a response of this type can run as a document or a worker, where the policy
+/// headers take effect: HTML, scripts (a worker's policy is its script's), SVG and other XML,
+/// and anything untyped. WebAssembly, CSS, PNG and the manifest are only ever loaded by a
+/// page (whose own policy governs them), so they go without the ~550 bytes, which a phone
+/// would otherwise download with each of the build's files.
+fn runs_as_document(content_type: Option<&HeaderValue>) -> bool {
+    let Some(ct) = content_type.and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let passive = [
+        "application/wasm",
+        "text/css",
+        "image/png",
+        "application/manifest+json",
+    ];
+    !passive.iter().any(|p| ct.starts_with(p))
 }
 
 /// The `Cache-Control` a static file gets, by its URL path.

@@ -167,3 +167,31 @@ async fn files_without_variants_and_missing_files_are_as_before() {
     let r = get(&app, "/api/me", Some("br")).await;
     assert_eq!(header(&r, "cache-control"), "no-store");
 }
+
+#[tokio::test]
+async fn the_document_policies_go_with_pages_and_scripts_only() {
+    let (app, _web, _, _) = app_with_build().await;
+    for path in ["/", APP_JS] {
+        let r = get(&app, path, Some("br")).await;
+        assert_eq!(r.status(), 200, "{path}");
+        for name in [
+            "content-security-policy",
+            "permissions-policy",
+            "cross-origin-opener-policy",
+        ] {
+            assert!(!header(&r, name).is_empty(), "{path}: {name}");
+        }
+    }
+    // An image runs nothing: the page's policy governs it; it keeps the small generic headers.
+    let r = get(&app, "/icon.png", Some("br")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "content-type"), "image/png");
+    for name in [
+        "content-security-policy",
+        "permissions-policy",
+        "cross-origin-opener-policy",
+    ] {
+        assert_eq!(header(&r, name), "", "{name}");
+    }
+    assert_eq!(header(&r, "x-content-type-options"), "nosniff");
+}

@@ -36,6 +36,8 @@ test("the participant page issues a pass, and shows it offline after a reload", 
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
     assert.ok(fetched.some((p) => /^\/statuspass-frontend-[0-9a-f]+_bg\.wasm$/.test(p)), fetched.join(" "));
     assert.deepEqual(fetched.filter((p) => /statuspass-(scan|org)|decode-worker/.test(p)), []);
+    // Nor the install icons (the browser fetches those when the app is installed).
+    assert.deepEqual(fetched.filter((p) => /icon-512|maskable|apple-touch/.test(p)), []);
 
     await context.setOffline(true);
     await page.reload();
