@@ -203,7 +203,14 @@ const fn with_retries(view: View) -> View {
 /// image where the local view found capstones had some in the row view too, while frames
 /// without a code (the camera's most common frame) have none: one binarization and scan
 /// fewer per empty frame. Inverted codes have no capstones in either normal view; their
-/// view is gated by its own candidate count instead.
+/// views are gated by the normal scan's count of inverse candidates, and the full-scale
+/// inverted view by capstones found in a half-scale probe of the same binarization
+/// (`down2/local8/inv`, a quarter of the pixels; it also reads the inverted codes of
+/// qr-dev that the full-scale view read, at 640 px): textured scenes (text, print) show
+/// many inverse 1:1:3:1:1 candidates but no inverted capstones, and the full-scale
+/// inverted view was 40% of the no-code frame (25.7M -> 17.8M instructions). Small
+/// frames (those `up800` enlarges) skip the probe's gate: modules at half scale are too
+/// small there (qr-dev's `qr-inv-1` at its own 419 px).
 ///
 /// The last two views only run when an earlier one located a grid it could not read
 /// (never on frames without a code): a smaller window (side/20: blurred or low-contrast
@@ -222,8 +229,9 @@ const fn with_retries(view: View) -> View {
 const FAST: &[View] = &[
     v("base/rows", Scale::Base, Bin::Rows, false),
     gated(v("base/local8", Scale::Base, Bin::Local(8), false)),
-    v("up800/local8", Scale::UpTo(800), Bin::Local(8), false),
-    v("base/local8/inv", Scale::Base, Bin::Local(8), true),
+    v("up800/local8", Scale::UpTo(UP_TARGET), Bin::Local(8), false),
+    v("down2/local8/inv", Scale::Down(2), Bin::Local(8), true),
+    gated(v("base/local8/inv", Scale::Base, Bin::Local(8), true)),
     with_retries(rescue(v(
         "base/local20",
         Scale::Base,
@@ -242,18 +250,28 @@ const FAST: &[View] = &[
 const THOROUGH: &[View] = &[
     v("base/rows", Scale::Base, Bin::Rows, false),
     v("base/local8", Scale::Base, Bin::Local(8), false),
-    v("up800/local8", Scale::UpTo(800), Bin::Local(8), false),
+    v("up800/local8", Scale::UpTo(UP_TARGET), Bin::Local(8), false),
     v("base/local8/inv", Scale::Base, Bin::Local(8), true),
     v("base/local20", Scale::Base, Bin::Local(20), false),
     v("base/otsu", Scale::Base, Bin::Otsu, false),
-    v("up800/rows", Scale::UpTo(800), Bin::Rows, false),
-    v("up800/local20", Scale::UpTo(800), Bin::Local(20), false),
-    v("up800/otsu", Scale::UpTo(800), Bin::Otsu, false),
+    v("up800/rows", Scale::UpTo(UP_TARGET), Bin::Rows, false),
+    v(
+        "up800/local20",
+        Scale::UpTo(UP_TARGET),
+        Bin::Local(20),
+        false,
+    ),
+    v("up800/otsu", Scale::UpTo(UP_TARGET), Bin::Otsu, false),
     v("down2/local8", Scale::Down(2), Bin::Local(8), false),
     v("down2/rows", Scale::Down(2), Bin::Rows, false),
     v("centre800/local8", Scale::Centre(800), Bin::Local(8), false),
     v("centre800/rows", Scale::Centre(800), Bin::Rows, false),
-    v("up800/local8/inv", Scale::UpTo(800), Bin::Local(8), true),
+    v(
+        "up800/local8/inv",
+        Scale::UpTo(UP_TARGET),
+        Bin::Local(8),
+        true,
+    ),
     v("base/otsu/inv", Scale::Base, Bin::Otsu, true),
 ];
 
@@ -289,12 +307,20 @@ fn base_plane(frame: &GreyFrame, limit: usize) -> Plane {
     p
 }
 
+/// Whether `Scale::UpTo(target)` enlarges `base` (its longer side is at most 2/3 of it).
+fn upscaled(base: &Plane, target: usize) -> bool {
+    base.w.max(base.h) * 3 / 2 <= target
+}
+
+/// The `up800` views' target size.
+const UP_TARGET: usize = 800;
+
 fn scaled(base: &Plane, scale: Scale) -> Option<Plane> {
     let long = base.w.max(base.h);
     let p = match scale {
         Scale::Base => return Some(base.clone()),
         Scale::UpTo(target) => {
-            if long * 3 / 2 > target {
+            if !upscaled(base, target) {
                 return None;
             }
             base.resize(base.w * target / long, base.h * target / long)
@@ -543,7 +569,8 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
     // them (e.g. a view and its inverted twin).
     let mut planes: Vec<(Scale, Option<Plane>)> = Vec::new();
     let mut binarized: Vec<Binarized> = Vec::new();
-    let mut capstones_seen = 0;
+    // Capstones found per polarity ([normal, inverted]): a gated view needs its own.
+    let mut capstones_seen = [0usize; 2];
     // Grids located per polarity ([normal, inverted]): a rescue view retries its own.
     let mut grids_seen = [0usize; 2];
     for (i, view) in views.iter().enumerate() {
@@ -551,7 +578,15 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
             .get(usize::from(view.invert))
             .copied()
             .unwrap_or(0);
-        if (view.needs_capstone && capstones_seen == 0) || (view.needs_grid && seen == 0) {
+        let caps = capstones_seen
+            .get(usize::from(view.invert))
+            .copied()
+            .unwrap_or(0);
+        // The inverted views' capstone probe runs at half scale: on small frames (those
+        // the `up800` view enlarges) modules are too small there for the probe to stand
+        // for the full-scale view, which then runs ungated.
+        let probe_blind = view.invert && upscaled(&base, UP_TARGET);
+        if (view.needs_capstone && caps == 0 && !probe_blind) || (view.needs_grid && seen == 0) {
             continue;
         }
         let idx = match planes.iter().position(|(s, _)| *s == view.scale) {
@@ -574,7 +609,9 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         // grid needs 3 capstones, each starting from one. Without a scan of this
         // binarization (its normal view was gated off), the first scan at this scale
         // stands in (before binarizing): the inverse of a finder pattern is a
-        // light-centred 1:1:3:1:1 run in any local threshold.
+        // light-centred 1:1:3:1:1 run in any local threshold; at a scale not scanned yet
+        // (Fast's half-scale inverted probe), the first scan of any scale (an inverted
+        // finder pattern large enough for the half scale is also one at full scale).
         let polarity = usize::from(view.invert);
         let same = |b: &Binarized| b.scale == view.scale && b.bin == view.bin;
         let other_scan = binarized
@@ -586,7 +623,8 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
                     .iter()
                     .filter(|b| b.scale == view.scale)
                     .find_map(|b| b.scans[1 - polarity])
-            });
+            })
+            .or_else(|| binarized.iter().find_map(|b| b.scans[1 - polarity]));
         if other_scan
             .and_then(|s| s.inverse_hits)
             .is_some_and(|hits| hits < 3)
@@ -610,7 +648,9 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         };
         let (texts, stats) = decode_view(plane, &b.bits, view.invert, effort, view.retries);
         b.scans[polarity] = Some(stats);
-        capstones_seen += stats.capstones;
+        if let Some(c) = capstones_seen.get_mut(polarity) {
+            *c += stats.capstones;
+        }
         if let Some(g) = grids_seen.get_mut(polarity) {
             *g += stats.grids;
         }
