@@ -2,7 +2,7 @@
 //! `encoding_rs` dependency (same reasons as `sjis.rs`).
 //!
 //! The table (7 614 `u16`s, one per (lead, trail), 0 = no mapping; delta-packed in
-//! `gb2312.bin`, 15 604 bytes, see `packed.rs`) covers the rows GB2312 defines: leads
+//! `gb2312.bin`, 15 606 bytes, see `packed.rs`) covers the rows GB2312 defines: leads
 //! 0xA1..=0xA9 (symbols) and 0xB0..=0xF7 (Hanzi), trails 0xA1..=0xFE. It was generated from
 //! `encoding_rs`'s GBK decoder and is checked against it by the tests (`cargo test -p
 //! statuspass-decoder gb2312`; regenerate with

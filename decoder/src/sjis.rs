@@ -3,7 +3,7 @@
 //! encoding's tables (~190 KB of wasm data) although we only need Shift_JIS.
 //!
 //! The double-byte table (9 400 `u16`s, one per (lead, trail), 0 = no mapping; delta-packed
-//! in `sjis.bin`, 14 025 bytes, see `packed.rs`) covers leads 0x81..=0x9F, 0xE0..=0xEF,
+//! in `sjis.bin`, 14 027 bytes, see `packed.rs`) covers leads 0x81..=0x9F, 0xE0..=0xEF,
 //! 0xFA..=0xFC and trails 0x40..=0x7E, 0x80..=0xFC; leads 0xF0..=0xF9 are the user-defined
 //! area (arithmetic, Private Use Area). The table was generated from `encoding_rs` and is
 //! checked against it exhaustively by the tests (`cargo test -p statuspass-decoder sjis`;
