@@ -12,6 +12,19 @@ use crate::status::StatusKind;
 #[cfg(feature = "server")]
 use utoipa::ToSchema;
 
+/// Reads an RFC 3339 timestamp with chrono's own RFC 3339 parser. chrono's serde impl goes
+/// through `FromStr`, which links its whole format-string parser into the participant's wasm
+/// (the one every first visit downloads); written the same way as chrono's.
+mod rfc3339 {
+    use chrono::{DateTime, FixedOffset};
+    use serde::{de::Error, Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text).map_err(D::Error::custom)
+    }
+}
+
 /// What a signed-in person may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
@@ -119,6 +132,7 @@ pub enum PassResponse {
         link: String,
         /// RFC 3339 with offset.
         #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+        #[serde(deserialize_with = "rfc3339::deserialize")]
         expires_at: DateTime<FixedOffset>,
         /// The status this pass proves.
         status: StatusKind,
@@ -592,6 +606,27 @@ mod tests {
             serde_json::json!({"outcome": "not_found", "status": "svo_participant",
                 "confirm_url": "https://x", "certificate_form_url": "https://x"})
         );
+    }
+
+    #[test]
+    fn an_issued_pass_reads_back_its_expiry_and_refuses_a_non_rfc3339_one() {
+        let expires_at = DateTime::parse_from_rfc3339("2026-12-07T15:05:00.123+03:00").unwrap();
+        let issued = PassResponse::Issued {
+            id: "6f1c2a52-3b8e-4b36-9b8e-2f0f6d7d2a10".parse().unwrap(),
+            link: "https://x/somc2/6f1c2a52-3b8e-4b36-9b8e-2f0f6d7d2a10".into(),
+            expires_at,
+            status: StatusKind::SvoParticipant,
+            title: "участник СВО".into(),
+            dynamic: None,
+        };
+        let wire = serde_json::to_value(&issued).unwrap();
+        assert_eq!(
+            serde_json::from_value::<PassResponse>(wire.clone()).unwrap(),
+            issued
+        );
+        let mut bad = wire;
+        bad["expires_at"] = "07.12.2026 15:05".into();
+        assert!(serde_json::from_value::<PassResponse>(bad).is_err());
     }
 
     #[test]

@@ -197,18 +197,62 @@ pub fn update_scanner_start(change: impl FnOnce(&mut ScannerStart)) {
 
 /// Sign-out: the staff member and their delegations are forgotten (the origins stay).
 pub fn forget_scanner_person() {
-    if load_scanner_start().is_some() {
-        update_scanner_start(|s| {
-            s.me = None;
-            s.delegations.clear();
-            s.on_behalf_of = None;
-        });
+    let Some(storage) = local() else { return };
+    if let Some(kept) = storage
+        .get_item(SCANNER_KEY)
+        .ok()
+        .flatten()
+        .and_then(|raw| origins_only(&raw))
+    {
+        let _ = storage.set_item(SCANNER_KEY, &kept);
     }
+}
+
+/// A stored [`ScannerStart`] with only its origins kept. Reads nothing else of it, so the
+/// participant's app (it signs out too) links no parsing of delegations and their dates.
+fn origins_only(raw: &str) -> Option<String> {
+    #[derive(Serialize, Deserialize)]
+    struct Origins {
+        config: Option<statuspass_shared::api::ClientConfig>,
+    }
+    let config = serde_json::from_str::<Origins>(raw).ok()?.config;
+    serde_json::to_string(&Origins { config }).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signing_out_keeps_the_origins_and_forgets_the_person() {
+        let start = ScannerStart {
+            config: Some(statuspass_shared::api::ClientConfig {
+                public_url: "https://pass.example".into(),
+                alias_origins: vec!["https://www.gosuslugi.ru".into()],
+                pass_ttl_secs: 300,
+                demo_auth: false,
+                sign_in_provider: None,
+            }),
+            me: Some(statuspass_shared::api::Me {
+                key: "staff-active".into(),
+                name: "Сидорова".into(),
+                roles: vec![statuspass_shared::api::Role::Staff],
+                confirmed: true,
+            }),
+            delegations: serde_json::from_str(
+                r#"[{"ogrn":"1027700012340","short_name":"Museum","valid_until":"2027-01-01T00:00:00+03:00"}]"#,
+            )
+            .unwrap(),
+            on_behalf_of: statuspass_shared::Ogrn::parse("1027700012340").ok(),
+        };
+        let raw = serde_json::to_string(&start).unwrap();
+        let kept: ScannerStart = serde_json::from_str(&origins_only(&raw).unwrap()).unwrap();
+        assert_eq!(kept.config, start.config);
+        assert_eq!(
+            (kept.me, kept.delegations.len(), kept.on_behalf_of),
+            (None, 0, None)
+        );
+    }
 
     #[test]
     fn the_day_count_starts_again_on_a_new_day() {
