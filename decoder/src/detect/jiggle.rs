@@ -16,8 +16,8 @@ use super::grid::GridLocation;
 /// list depends only on the grid size, so the jiggle builds it once and re-maps it for
 /// each of its ~80 candidate perspectives.
 struct FitnessProbe {
-    /// (u, v, expected sign) in module coordinates.
-    pts: Vec<(f64, f64, i32)>,
+    /// (u, v, expected sign) of each module's top-left corner, in module coordinates.
+    cells: Vec<(f64, f64, i32)>,
     /// Sample offsets inside a module, per axis.
     offsets: &'static [f64],
 }
@@ -25,7 +25,7 @@ struct FitnessProbe {
 impl FitnessProbe {
     fn new(size: usize, offsets: &'static [f64]) -> Self {
         let mut probe = FitnessProbe {
-            pts: Vec::new(),
+            cells: Vec::new(),
             offsets,
         };
         let gs = size as i32;
@@ -55,11 +55,7 @@ impl FitnessProbe {
     }
 
     fn cell(&mut self, x: i32, y: i32, sign: i32) {
-        for &v in self.offsets {
-            for &u in self.offsets {
-                self.pts.push((f64::from(x) + u, f64::from(y) + v, sign));
-            }
-        }
+        self.cells.push((f64::from(x), f64::from(y), sign));
     }
 
     fn ring(&mut self, cx: i32, cy: i32, r: i32, sign: i32) {
@@ -85,23 +81,47 @@ impl FitnessProbe {
     }
 
     /// Sum over the points that land inside the bitmap: +sign when the pixel is dark,
-    /// -sign when it is light.
+    /// -sign when it is light. The numerators and the denominator of the perspective are
+    /// linear in (u, v): each cell's corner is mapped once and its points add the
+    /// offsets' precomputed terms (exact, one division per point as before, a third of
+    /// the multiplications).
     fn score(&self, img: &Bitmap, p: &Perspective) -> i32 {
         let c = &p.0;
         let (w, h) = (img.w as f64, img.h as f64);
+        // (dx, dy, dden) per sample offset inside a module; at most 3x3 offsets.
+        let mut subs = [(0.0f64, 0.0f64, 0.0f64); 9];
+        let mut n = 0;
+        for &dv in self.offsets {
+            for &du in self.offsets {
+                if let Some(s) = subs.get_mut(n) {
+                    *s = (
+                        c[0] * du + c[1] * dv,
+                        c[3] * du + c[4] * dv,
+                        c[6] * du + c[7] * dv,
+                    );
+                    n += 1;
+                }
+            }
+        }
+        let subs = subs.get(..n).unwrap_or(&[]);
         let mut score = 0;
-        for &(u, v, sign) in &self.pts {
-            let r = 1.0 / (c[6] * u + c[7] * v + 1.0);
-            // The pixel is (floor(x + 0.5), floor(y + 0.5)) as in `map`; it is inside the
-            // bitmap exactly when 0 <= x + 0.5 < w (NaN fails the test).
-            let x = (c[0] * u + c[1] * v + c[2]) * r + 0.5;
-            let y = (c[3] * u + c[4] * v + c[5]) * r + 0.5;
-            if x >= 0.0 && y >= 0.0 && x < w && y < h {
-                // Below w, h <= 4096 here: the cast to i32 is exact and cheaper than one
-                // to usize (no unsigned 64-bit conversion on baseline x86-64).
-                let (xi, yi) = (x as i32 as usize, y as i32 as usize);
-                let dark = img.px.get(yi * img.w + xi) != Some(&WHITE);
-                score += if dark { sign } else { -sign };
+        for &(u, v, sign) in &self.cells {
+            let x0 = c[0] * u + c[1] * v + c[2];
+            let y0 = c[3] * u + c[4] * v + c[5];
+            let d0 = c[6] * u + c[7] * v + 1.0;
+            for &(dx, dy, dd) in subs {
+                let r = 1.0 / (d0 + dd);
+                // The pixel is (floor(x + 0.5), floor(y + 0.5)) as in `map`; it is inside
+                // the bitmap exactly when 0 <= x + 0.5 < w (NaN fails the test).
+                let x = (x0 + dx) * r + 0.5;
+                let y = (y0 + dy) * r + 0.5;
+                if x >= 0.0 && y >= 0.0 && x < w && y < h {
+                    // Below w, h <= 4096 here: the cast to i32 is exact and cheaper than
+                    // one to usize (no unsigned 64-bit conversion on baseline x86-64).
+                    let (xi, yi) = (x as i32 as usize, y as i32 as usize);
+                    let dark = img.px.get(yi * img.w + xi) != Some(&WHITE);
+                    score += if dark { sign } else { -sign };
+                }
             }
         }
         score
