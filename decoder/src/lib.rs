@@ -232,13 +232,13 @@ const FAST: &[View] = &[
     v("up800/local8", Scale::UpTo(UP_TARGET), Bin::Local(8), false),
     v("down2/local8/inv", Scale::Down(2), Bin::Local(8), true),
     gated(v("base/local8/inv", Scale::Base, Bin::Local(8), true)),
+    rescue(v("down2/local8", Scale::Down(2), Bin::Local(8), false)),
     with_retries(rescue(v(
         "base/local20",
         Scale::Base,
         Bin::Local(20),
         false,
     ))),
-    rescue(v("down2/local8", Scale::Down(2), Bin::Local(8), false)),
     with_retries(rescue(v(
         "base/local20/inv",
         Scale::Base,
@@ -473,14 +473,10 @@ fn decode_grid(
         Effort::Thorough => with_grey(c),
         Effort::Fast => decode_modules(detect::sample(bm, c)),
     };
-    detect::corner_variants(g)
+    detect::centre_hypotheses(bm, g)
         .iter()
-        .find_map(with_grey)
-        .or_else(|| {
-            detect::centre_hypotheses(bm, g)
-                .iter()
-                .find_map(|c| detect::refined(bm, c, coarse).and_then(|c| centre_read(&c)))
-        })
+        .find_map(|c| detect::refined(bm, c, coarse).and_then(|c| centre_read(&c)))
+        .or_else(|| detect::corner_variants(g).iter().find_map(with_grey))
 }
 
 /// Jiggle passes scored coarsely (one point per module): none. Fast used one coarse
