@@ -417,6 +417,18 @@ fn decode_grid(
     if let Some(t) = decode_modules(detect::sample(bm, fitted)) {
         return Some(t);
     }
+    // Grids fitted from the three finder-pattern centres (the counted size and its
+    // neighbours, square and round finder estimates), sampled as fitted: ZXing's
+    // geometry, which reads codes whose finder-pattern corners are off (blur, round or
+    // wavy finder patterns, tilt) without a jiggle. A few samples cost less than one
+    // jiggle; before the jiggle chain, qr-dev's retry reads (found by the costly rescue
+    // views) happen on the first view (Fast 640 px: mean 5.3 -> 3.3 ms, full size 76 -> 78).
+    if let Some(t) = detect::centre_hypotheses(bm, fitted)
+        .iter()
+        .find_map(|c| decode_modules(detect::sample(bm, c)))
+    {
+        return Some(t);
+    }
     // Dense codes (version 7+) carry their size, BCH-protected: blur often makes the
     // timing count one version off, and a jiggle of the wrong size cannot decode.
     let checked = detect::version_checked(bm, fitted);
