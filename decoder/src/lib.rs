@@ -411,7 +411,6 @@ fn decode_grid(
     invert: bool,
     effort: Effort,
     retries: bool,
-    repeat: bool,
     bm: &detect::Bitmap,
     fitted: &detect::GridLocation,
 ) -> Option<String> {
@@ -441,20 +440,14 @@ fn decode_grid(
         decode_modules(detect::sample(bm, n))
             .or_else(|| decode_modules(detect::sample_majority(bm, n)))
     };
-    // A grid an earlier view of this scale already took through the grey, neighbour and
-    // warp reads (Fast): this view's bitmap only brings a new jiggle and bitmap sample.
-    let tail = !repeat || effort == Effort::Thorough;
     if let Some(t) = plain(g)
         .or_else(|| {
-            if !tail {
-                return None;
-            }
             grey_modules(p, g, invert)
                 .into_iter()
                 .find_map(decode_modules)
         })
         .or_else(|| {
-            if size_known || !tail {
+            if size_known {
                 return None;
             }
             detect::neighbour_sizes(bm, g)
@@ -475,10 +468,7 @@ fn decode_grid(
     // perspective drifts by a module or more away from the finder patterns; like ZXing,
     // which anchors its grid on the alignment pattern it locates near the prediction).
     // One grid per failed grid: cheap enough for Fast (+2 codes at 640 px, p95 unchanged).
-    if let Some(t) = detect::warped(bm, g)
-        .filter(|_| tail)
-        .and_then(|w| with_grey(&w))
-    {
+    if let Some(t) = detect::warped(bm, g).and_then(|w| with_grey(&w)) {
         return Some(t);
     }
     if effort != Effort::Thorough && !retries {
@@ -530,60 +520,25 @@ fn row_step(effort: Effort) -> usize {
 /// Largest grid (modules per side) given the corner and centre searches (Thorough).
 const MAX_CORNER_SEARCH_SIZE: usize = 45;
 
-/// A located grid a view tried (and failed to read), by where it is: the views of a
-/// frame find the same code again and again.
-struct Tried {
-    scale: Scale,
-    invert: bool,
-    size: usize,
-    corners: [(f64, f64); 4],
-}
-
-impl Tried {
-    fn new(scale: Scale, invert: bool, g: &detect::GridLocation) -> Self {
-        Tried {
-            scale,
-            invert,
-            size: g.size,
-            corners: g.corners(),
-        }
-    }
-
-    /// Same scale, polarity and size, and every corner within a module of one of ours.
-    fn same_place(&self, other: &Tried) -> bool {
-        let (a, b) = (self.corners, other.corners);
-        let d2 = |p: (f64, f64), q: (f64, f64)| (p.0 - q.0).powi(2) + (p.1 - q.1).powi(2);
-        let module2 = d2(a[0], a[1]) / (self.size as f64).powi(2);
-        self.scale == other.scale
-            && self.invert == other.invert
-            && self.size == other.size
-            && a.iter().all(|&p| b.iter().any(|&q| d2(p, q) <= module2))
-    }
-}
-
 /// Decode one view (a binarized plane, with the view's polarity): all grids found in it,
-/// and what the scan saw. `tried`: the grids earlier views of the frame failed on.
+/// and what the scan saw.
 fn decode_view(
     p: &Plane,
     bits: &[bool],
-    view: &View,
+    invert: bool,
     effort: Effort,
-    tried: &mut Vec<Tried>,
+    retries: bool,
 ) -> (Vec<String>, detect::ScanStats) {
-    let invert = view.invert;
     let Some(mut bm) = detect::Bitmap::new(p.w, p.h, bits.iter().map(|&b| b != invert)) else {
         return (Vec::new(), detect::ScanStats::default());
     };
     let (stats, grids) = detect::detect(&mut bm, row_step(effort));
     let mut texts: Vec<String> = Vec::new();
     for g in &grids {
-        let here = Tried::new(view.scale, invert, g);
-        let repeat = tried.iter().any(|t| t.same_place(&here));
-        match decode_grid(p, invert, effort, view.retries, repeat, &bm, g) {
-            Some(t) if !texts.contains(&t) => texts.push(t),
-            Some(_) => {}
-            None if !repeat => tried.push(here),
-            None => {}
+        if let Some(t) = decode_grid(p, invert, effort, retries, &bm, g) {
+            if !texts.contains(&t) {
+                texts.push(t);
+            }
         }
     }
     (texts, stats)
@@ -626,7 +581,6 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
     let mut capstones_seen = [0usize; 2];
     // Grids located per polarity ([normal, inverted]): a rescue view retries its own.
     let mut grids_seen = [0usize; 2];
-    let mut tried: Vec<Tried> = Vec::new();
     for (i, view) in views.iter().enumerate() {
         let seen = grids_seen
             .get(usize::from(view.invert))
@@ -700,7 +654,7 @@ fn run(frame: &GreyFrame, effort: Effort, views: &[View], all: bool) -> Vec<Trac
         let Some(b) = binarized.get_mut(bidx) else {
             continue;
         };
-        let (texts, stats) = decode_view(plane, &b.bits, view, effort, &mut tried);
+        let (texts, stats) = decode_view(plane, &b.bits, view.invert, effort, view.retries);
         b.scans[polarity] = Some(stats);
         if let Some(c) = capstones_seen.get_mut(polarity) {
             *c += stats.capstones;
