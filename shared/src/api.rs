@@ -12,19 +12,6 @@ use crate::status::StatusKind;
 #[cfg(feature = "server")]
 use utoipa::ToSchema;
 
-/// Reads an RFC 3339 timestamp with chrono's own RFC 3339 parser. chrono's serde impl goes
-/// through `FromStr`, which links its whole format-string parser into the participant's wasm
-/// (the one every first visit downloads); written the same way as chrono's.
-mod rfc3339 {
-    use chrono::{DateTime, FixedOffset};
-    use serde::{de::Error, Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
-        let text = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&text).map_err(D::Error::custom)
-    }
-}
-
 /// What a signed-in person may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(ToSchema))]
@@ -132,7 +119,7 @@ pub enum PassResponse {
         link: String,
         /// RFC 3339 with offset.
         #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
-        #[serde(deserialize_with = "rfc3339::deserialize")]
+        #[serde(deserialize_with = "crate::rfc3339::deserialize")]
         expires_at: DateTime<FixedOffset>,
         /// The status this pass proves.
         status: StatusKind,
@@ -339,6 +326,7 @@ pub struct QueuedScanResult {
     pub reason: Option<QueuedRefusal>,
     /// The scan time the ledger holds (recorded), or would hold.
     #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, deserialize_with = "crate::rfc3339::deserialize_option")]
     pub scanned_at: Option<DateTime<Utc>>,
 }
 
@@ -464,6 +452,7 @@ pub struct MyDelegation {
     pub ogrn: Ogrn,
     pub short_name: String,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub valid_until: DateTime<FixedOffset>,
 }
 
@@ -512,10 +501,13 @@ pub struct Delegation {
     pub holder_name: Option<String>,
     pub power_code: String,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub valid_from: DateTime<FixedOffset>,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub valid_until: DateTime<FixedOffset>,
     #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, deserialize_with = "crate::rfc3339::deserialize_option")]
     pub revoked_at: Option<DateTime<FixedOffset>>,
     pub issued_by: String,
     pub state: DelegationState,
@@ -567,8 +559,10 @@ pub enum ReportStatus {
 pub struct ReportSummary {
     pub id: String,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub period_start: DateTime<FixedOffset>,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub period_end: DateTime<FixedOffset>,
     pub status: ReportStatus,
     /// Successful scans in the report, once built.
@@ -576,6 +570,7 @@ pub struct ReportSummary {
     /// The zip's file name, once built.
     pub file_name: Option<String>,
     #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, deserialize_with = "crate::rfc3339::deserialize_option")]
     pub sent_at: Option<DateTime<FixedOffset>>,
     pub sent_to: Option<String>,
     /// The last sending problem, if any.

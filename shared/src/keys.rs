@@ -31,10 +31,12 @@ pub struct PublishedKey {
     pub public_key: String,
     /// Since when the key signs; `null` for the next key (it signs from the next rotation on).
     #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, deserialize_with = "crate::rfc3339::deserialize_option")]
     pub valid_from: Option<DateTime<Utc>>,
     /// When the key stopped signing (a retired key); `null` while it signs or is next. Tokens
     /// it signed before then verify with it until they expire.
     #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, deserialize_with = "crate::rfc3339::deserialize_option")]
     pub valid_until: Option<DateTime<Utc>>,
 }
 

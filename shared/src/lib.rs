@@ -15,6 +15,7 @@ pub mod dynamic;
 pub mod ids;
 pub mod keys;
 pub mod link;
+mod rfc3339;
 pub mod status;
 pub mod token;
 
