@@ -33,7 +33,11 @@ pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// Every this many camera frames, one is decoded with the thorough effort (all the
 /// decoder's views: small or distant codes at 1.5-2.5 px per module, blur, low contrast),
 /// so that a code the quick pass misses is still read within about half a second, while
-/// the other frames stay quick (decoder/README.md: Fast vs Thorough).
+/// the other frames stay quick (decoder/README.md: Fast vs Thorough). Kept at 4 after Fast
+/// came to read what zxing-wasm reads (issue 15): at 4× CPU a thorough frame takes ~50 ms and
+/// a Fast one ~10, so the worker keeps up with every 100 ms tick, and a code only Thorough
+/// reads waits at most 4 ticks; `tests/e2e/figures.mjs` 9 prints code → valid at 4× CPU
+/// (0.7 s for a distant code: a 6th frame would bring that near the one-second target).
 pub const THOROUGH_EVERY: u32 = 4;
 /// The same code read again within this time is not sent again.
 pub const SAME_CODE_QUIET_MS: f64 = 4_000.0;
