@@ -434,6 +434,15 @@ fn decode_grid(
     let checked = detect::version_checked(bm, fitted);
     let size_known = checked.is_some();
     let fitted = checked.as_ref().unwrap_or(fitted);
+    // Large versions (see [`EARLY_WARP_SIZE`]): the grid warped to its alignment patterns
+    // before the jiggle, and instead of the warp of the jiggled grid below.
+    if fitted.size >= EARLY_WARP_SIZE {
+        if let Some(t) =
+            detect::warped(bm, fitted).and_then(|w| decode_modules(detect::sample(bm, &w)))
+        {
+            return Some(t);
+        }
+    }
     let coarse = coarse_passes(effort);
     let g = &detect::refined(bm, fitted, coarse)?;
     let plain = |n: &detect::GridLocation| {
@@ -468,7 +477,12 @@ fn decode_grid(
     // perspective drifts by a module or more away from the finder patterns; like ZXing,
     // which anchors its grid on the alignment pattern it locates near the prediction).
     // One grid per failed grid: cheap enough for Fast (+2 codes at 640 px, p95 unchanged).
-    if let Some(t) = detect::warped(bm, g).and_then(|w| with_grey(&w)) {
+    let early_warp = g.size >= EARLY_WARP_SIZE;
+    if let Some(t) = (!early_warp)
+        .then(|| detect::warped(bm, g))
+        .flatten()
+        .and_then(|w| with_grey(&w))
+    {
         return Some(t);
     }
     if effort != Effort::Thorough && !retries {
@@ -516,6 +530,18 @@ fn row_step(effort: Effort) -> usize {
         Effort::Thorough => 1,
     }
 }
+
+/// Smallest grid (modules per side, version 15) warped to its alignment patterns right
+/// after the fitted and centre-fitted grids fail, before the jiggle (read from the bitmap
+/// only), and not warped again after it. From version 15 on a code has at least 13
+/// alignment patterns spread over it (a 4x4 lattice without the finder corners), which
+/// pin its local geometry down better than the jiggle's global fit of 8 coefficients; it
+/// is also the size from which the jiggle scores one point per module
+/// (`detect::refined`'s 600 pattern modules). Browser frames (Fast, 640 px): qr-dev's
+/// `2` (version 26) 74.8M -> 44.6M instructions, `#1132` (version 40) 89.0M -> 75.4M,
+/// the miss `high-res-1` 236M -> 242M; the same counts (qr-dev, hold-out). Warping
+/// versions 7+ this way cost more than it saved (`24`, `25`, `#142`: +6..+20M each).
+const EARLY_WARP_SIZE: usize = 77;
 
 /// Largest grid (modules per side) given the corner and centre searches (Thorough).
 const MAX_CORNER_SEARCH_SIZE: usize = 45;
