@@ -87,6 +87,9 @@ async function firstVisit() {
   }
 }
 
+/** What the fake camera shows to be valid: the link of a pass just issued on `server`. */
+const passLink = async ({ base }) => (await issuePass(base)).link;
+
 /** Scans on `/scan` as staff with the fake camera showing `codeFor(server)` (null: a frame
  *  without a code; `look` goes to `qrLuma`) at `cpu`× slower CPU: with `waitValid` until the
  *  valid screen, otherwise for `seconds`. */
@@ -133,7 +136,7 @@ const longTasksText = (r) =>
   (r.culprits.length ? `\n   what ran in the long animation frames: ${r.culprits.slice(0, 3).join(", ")}` : "");
 
 async function scanning() {
-  const valid = await scanFigures(async ({ base }) => (await issuePass(base)).link, { waitValid: true });
+  const valid = await scanFigures(passLink, { waitValid: true });
   console.log(`2. Fake camera's first frame → valid screen: ${valid.firstFrameToValidMs.toFixed(0)} ms (includes the POST /api/scan round trip)`);
   const blank = await scanFigures(async () => null);
   console.log(`3. Decode time per camera frame in the worker (${valid.frames || blank.frames} px):`);
@@ -247,9 +250,8 @@ async function throttledScan() {
   // The camera's first frame already shows the code, so this is "a code enters the frame →
   // valid" with the worker's start-up included; the distant code (1.7 px a module, grey
   // edges) is one Fast does not always read, so it waits for a thorough frame.
-  const link = async ({ base }) => (await issuePass(base)).link;
-  const near = await scanFigures(link, { waitValid: true, cpu: 4 });
-  const far = await scanFigures(link, { waitValid: true, cpu: 4, look: { modulePx: 1.7 } });
+  const near = await scanFigures(passLink, { waitValid: true, cpu: 4 });
+  const far = await scanFigures(passLink, { waitValid: true, cpu: 4, look: { modulePx: 1.7 } });
   console.log(`   a code entering the frame → valid screen at 4× CPU (target < 1 s): large code ${near.firstFrameToValidMs.toFixed(0)} ms,`);
   console.log(`   distant code (1.7 px a module) ${far.firstFrameToValidMs.toFixed(0)} ms (both include the POST /api/scan round trip)`);
 }
